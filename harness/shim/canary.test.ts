@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningWorker, startVariant } from "../runner/start-worker.ts";
+
+interface Failure { error: string; message: string; generation: number }
+
+describe.each(["abort", "unwind", "unwind-exnref"] as const)("canary %s in workerd", (variant) => {
+  let worker: RunningWorker;
+  beforeAll(async () => { worker = await startVariant(variant); });
+  afterAll(() => worker?.dispose());
+
+  it("reports which build it is", async () => {
+    const response = await worker.fetch("/__harness/info");
+    expect(await response.json()).toMatchObject({ variant, panicStrategy: worker.manifest.panicStrategy, ehEncoding: worker.manifest.ehEncoding });
+  });
+
+  it("answers /ok with 200 from generation 1", async () => {
+    const response = await worker.fetch("/ok");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("wrh-generation")).toBe("1");
+    expect(await response.json()).toMatchObject({ served: expect.any(Number) });
+  });
+
+  it("turns /abort into a 500 Abort naming the trap", async () => {
+    const response = await worker.fetch("/abort");
+    expect(response.status).toBe(500);
+    expect(response.headers.get("wrh-error")).toBe("Abort");
+    expect(((await response.json()) as Failure).message).toMatch(/RuntimeError: unreachable/);
+  });
+});
+
+describe.each(["unwind", "unwind-exnref"] as const)("canary %s: a panic unwinds and the instance lives on", (variant) => {
+  let worker: RunningWorker;
+  beforeAll(async () => { worker = await startVariant(variant); });
+  afterAll(() => worker?.dispose());
+
+  it("/panic is a 500 PanicError and the next /ok is served by the same instance", async () => {
+    const before = (await (await worker.fetch("/ok")).json()) as { served: number };
+
+    const panic = await worker.fetch("/panic");
+    expect(panic.status).toBe(500);
+    expect(panic.headers.get("wrh-error")).toBe("PanicError");
+    const failure = (await panic.json()) as Failure;
+    expect(failure).toMatchObject({ error: "PanicError", generation: 1 });
+    expect(failure.message).toBe(`canary panic on request ${before.served + 1}`);
+
+    const after = await worker.fetch("/ok");
+    expect(after.status).toBe(200);
+    expect(after.headers.get("wrh-generation")).toBe("1");
+    // The count lives in linear memory: a new instance would start again from 1.
+    expect(await after.json()).toEqual({ served: before.served + 2 });
+  });
+});
+
+describe("canary abort: a panic traps", () => {
+  let worker: RunningWorker;
+  beforeAll(async () => { worker = await startVariant("abort"); });
+  afterAll(() => worker?.dispose());
+
+  it("/panic is a 500 Abort carrying the panic message and the trap", async () => {
+    const response = await worker.fetch("/panic");
+    expect(response.status).toBe(500);
+    expect(response.headers.get("wrh-error")).toBe("Abort");
+    const failure = (await response.json()) as Failure;
+    expect(failure.message).toMatch(/^panicked: canary panic on request \d+; RuntimeError: unreachable/);
+  });
+});
