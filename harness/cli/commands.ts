@@ -1,0 +1,99 @@
+// The commands of `wrh`, the harness's command line (harness/cli/wrh.ts is the executable).
+import { parseArgs } from "node:util";
+import { BuildError, DEFAULT_MAX_MEMORY_BYTES, buildVariants } from "../build/build.ts";
+import { ToolchainError, ensureToolchain, findToolchain, INSTALL_HINT } from "../build/toolchain.ts";
+import { VARIANT_NAMES, type Variant, variantByName } from "../build/variants.ts";
+
+const USAGE = `wrh — fault-injection harness for Rust Workers
+
+Usage:
+  wrh build [--variant NAME]... [--max-memory SIZE] [--force]
+      Compile the workers into dist/<variant>/ (canary.wasm, worker.js, manifest.json).
+      Variants: ${VARIANT_NAMES.join(", ")} (default: all). Unchanged inputs are not recompiled.
+      --max-memory caps linear memory so OOM is a real allocation failure
+      (bytes, or with KiB/MiB/GiB; default ${DEFAULT_MAX_MEMORY_BYTES / 1024 / 1024}MiB).
+  wrh setup
+      Find a Rust toolchain that can build wasm32 offline (installing Debian's packages when
+      running as root on Debian), then build every variant. Run by \`npm run setup\`.
+  wrh toolchain
+      Print the Rust toolchain wrh would build with.
+  wrh help
+
+Exit codes: 0 success, 1 the work failed, 2 bad input or environment.`;
+
+class UsageError extends Error {
+  override name = "UsageError";
+}
+
+const SIZE_UNITS: Record<string, number> = { "": 1, k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3 };
+
+export function parseSize(text: string): number {
+  const match = /^(\d+)\s*([a-z]*)$/i.exec(text.trim());
+  const unit = match ? SIZE_UNITS[match[2]!.toLowerCase()] : undefined;
+  if (!match || unit === undefined) throw new UsageError(`--max-memory: cannot read "${text}"; use bytes or a number with KiB, MiB or GiB`);
+  return Number(match[1]) * unit;
+}
+
+function selectVariants(names: string[] | undefined): Variant[] | undefined {
+  if (!names?.length) return undefined;
+  return names.map((name) => {
+    const variant = variantByName(name);
+    if (!variant) throw new UsageError(`unknown variant "${name}"; choose from ${VARIANT_NAMES.join(", ")}`);
+    return variant;
+  });
+}
+
+export function say(line: string): void {
+  process.stderr.write(`wrh: ${line}\n`);
+}
+
+/** Runs one command line; resolves to the exit code, or rejects (see `exitCodeFor`). */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "build": {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          variant: { type: "string", multiple: true },
+          "max-memory": { type: "string" },
+          force: { type: "boolean", default: false },
+        },
+      });
+      await buildVariants({
+        variants: selectVariants(values.variant),
+        maxMemoryBytes: values["max-memory"] === undefined ? undefined : parseSize(values["max-memory"]),
+        force: values.force,
+      });
+      return 0;
+    }
+    case "setup": {
+      parseArgs({ args: rest, options: {} });
+      const toolchain = ensureToolchain(say);
+      say(`Rust toolchain: ${toolchain.version} (${toolchain.kind}, ${toolchain.rustc})`);
+      await buildVariants({ toolchain });
+      say("setup complete; run `npm test`");
+      return 0;
+    }
+    case "toolchain": {
+      parseArgs({ args: rest, options: {} });
+      const toolchain = findToolchain();
+      if (!toolchain) throw new ToolchainError(INSTALL_HINT);
+      process.stdout.write(JSON.stringify(toolchain, null, 2) + "\n");
+      return 0;
+    }
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(USAGE + "\n");
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command "${command}"; see \`wrh help\``);
+  }
+}
+
+// A failed build is the work failing; anything else that escapes is bad input or environment.
+export function exitCodeFor(error: unknown): number {
+  return error instanceof BuildError ? 1 : 2;
+}
