@@ -107,10 +107,10 @@ export function ensureToolchain(log: (line: string) => void): Toolchain {
   const found = findToolchain();
   if (found) return found;
   if (!canInstallDebianPackages()) throw new ToolchainError(INSTALL_HINT);
-  log(`installing Debian packages ${DEBIAN_PACKAGES.join(" ")} (apt-get)…`);
+  log(`installing Debian packages ${DEBIAN_PACKAGES.join(" ")} with apt-get (about 60 MB)…`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   // Stale package lists on a fresh image offer an older rustc-web than the security suite has.
-  run("apt-get", ["update", "-q"], env);
-  run("apt-get", ["install", "-y", "-q", "--no-install-recommends", ...DEBIAN_PACKAGES], env);
+  run("apt-get", ["update", "-qq"], env);
+  run("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...DEBIAN_PACKAGES], env);
   return requireToolchain();
 }
