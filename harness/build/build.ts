@@ -18,6 +18,10 @@ export const DEFAULT_MAX_MEMORY_BYTES = 64 * 1024 * 1024;
 const WASM_PAGE_BYTES = 64 * 1024;
 const GUEST_CRATE = "canary";
 
+// Every variant exports Rust's shadow-stack pointer: the host restores it when an exception
+// leaves an export, which skips the export's own epilogue.
+const COMMON_RUSTFLAGS = ["-Clink-arg=--export=__stack_pointer"];
+
 export class BuildError extends Error {
   override name = "BuildError";
 }
@@ -79,7 +83,7 @@ export function buildInputs(toolchain: Toolchain, maxMemoryBytes = DEFAULT_MAX_M
 }
 
 export function planBuild(variant: Variant, inputs: BuildInputs, force = false): BuildPlan {
-  const rustflags = [...variant.rustflags, `-Clink-arg=--max-memory=${inputs.maxMemoryBytes}`];
+  const rustflags = [...variant.rustflags, ...COMMON_RUSTFLAGS, `-Clink-arg=--max-memory=${inputs.maxMemoryBytes}`];
   const rustInputsHash = hashStrings([inputs.sourceHash, inputs.toolchain.version, variant.buildStd, ...rustflags]);
   const workerInputsHash = hashStrings([inputs.shimHash, variant.name, esbuild.version]);
   const dist = variantDistDir(variant.name);

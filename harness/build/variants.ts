@@ -13,7 +13,7 @@ export interface Variant {
   eh: EhEncoding;
   /** What the variant is, in one line, for progress output and docs. */
   summary: string;
-  /** rustc flags specific to the variant (the memory cap is added by the builder). */
+  /** rustc flags specific to the variant (the builder adds the common ones and the memory cap). */
   rustflags: readonly string[];
   /** Crates passed to -Zbuild-std: std plus the panic runtime the flags select. */
   buildStd: string;

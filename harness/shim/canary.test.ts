@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningWorker, startVariant } from "../runner/start-worker.ts";
+import { type RunningWorker, startCanary } from "../runner/start-worker.ts";
 
 interface Failure { error: string; message: string; generation: number }
 
 describe.each(["abort", "unwind", "unwind-exnref"] as const)("canary %s in workerd", (variant) => {
   let worker: RunningWorker;
-  beforeAll(async () => { worker = await startVariant(variant); });
+  beforeAll(async () => { worker = await startCanary({ variant }); });
   afterAll(() => worker?.dispose());
 
   it("reports which build it is", async () => {
@@ -30,7 +30,7 @@ describe.each(["abort", "unwind", "unwind-exnref"] as const)("canary %s in worke
 
 describe.each(["unwind", "unwind-exnref"] as const)("canary %s: a panic unwinds and the instance lives on", (variant) => {
   let worker: RunningWorker;
-  beforeAll(async () => { worker = await startVariant(variant); });
+  beforeAll(async () => { worker = await startCanary({ variant }); });
   afterAll(() => worker?.dispose());
 
   it("/panic is a 500 PanicError and the next /ok is served by the same instance", async () => {
@@ -53,7 +53,7 @@ describe.each(["unwind", "unwind-exnref"] as const)("canary %s: a panic unwinds 
 
 describe("canary abort: a panic traps", () => {
   let worker: RunningWorker;
-  beforeAll(async () => { worker = await startVariant("abort"); });
+  beforeAll(async () => { worker = await startCanary({ variant: "abort" }); });
   afterAll(() => worker?.dispose());
 
   it("/panic is a 500 Abort carrying the panic message and the trap", async () => {

@@ -12,3 +12,15 @@ declare const WRH_BUILD: {
   panicStrategy: "abort" | "unwind";
   ehEncoding: "none" | "legacy" | "exnref";
 };
+
+/** The WebAssembly exception-handling JS API (workerd and Node 24 have it; TS's lib does not). */
+declare namespace WebAssembly {
+  class Tag {
+    constructor(type: { parameters: string[] });
+  }
+  class Exception {
+    constructor(tag: Tag, payload: unknown[], options?: { traceStack?: boolean });
+    is(tag: Tag): boolean;
+    getArg(tag: Tag, index: number): unknown;
+  }
+}

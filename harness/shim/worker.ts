@@ -1,46 +1,130 @@
-// The ES-module Worker that serves the canary: maps URL paths onto guest exports and turns
-// the outcome into an HTTP response. Every response names the generation that served it.
-import canary from "./canary.wasm";
-import { Guest } from "./guest.ts";
+// The canary Worker: the HTTP face of the canary protocol. Each route maps onto one canary
+// export through the recovery runtime. Routes (all GET; `?` marks query parameters):
+//
+//   /ok                          succeed: {"served"}
+//   /stats                       guest counters: {"served","drops","generation","panicking"} (served is null
+//                                when the shared state is poisoned; panicking is std::thread::panicking())
+//   /echo?text=                  {"text","checksum"}: the argument as the guest read it
+//   /sleep?ms=&seed=             sleep in Rust holding a buffer: {"seed","checksum","intact","released","served"}
+//   /park?seed=                  park in Rust until released (same body; released=false after the park deadline)
+//   /panic                       panic!
+//   /panic-after-await?ms=       panic after an await
+//   /abort                       `unreachable` while holding shared state
+//   /oom                         allocate until linear memory is exhausted
+//   /stack-overflow              recurse until the engine's stack is exhausted
+//   /js-error                    call a JS import that throws; the error unwinds through Rust frames
+//   /panic-in-drop               panic while unwinding (Rust turns it into an abort)
+//   /reenter?depth=&at=&fault=&swallow=
+//                                JS→Rust→JS… `depth` levels deep, with fault panic|abort|js-error|none at
+//                                level `at`; with swallow=1 the JS between levels catches inner failures.
+//                                Answers {"completed":[levels that ran to the end],"drops"}
+//   /object/new?text=            create a Rust object: {"id"}
+//   /object/read?id=             {"text","checksum"}, or StaleObject if it is from an earlier generation
+//   /object/free?id=
+//   /do/<name>/increment         Durable Object counter <name>: {"memory","stored"} once the write is durable
+//   /do/<name>/read|panic|abort|park
+//   /__harness/info              build, strategy, mutants and runtime state (never enters the guest)
+//   /__harness/parked            {"parked"}: requests parked in this isolate
+//   /__harness/release?count=    release parked requests (all by default): {"released"}
+//
+// Failures are 500s with a `wrh-error` header and a FailureBody (harness/protocol/recovery.ts).
+import { type Env, runtimeFor } from "./environment.ts";
+import { failure, json, RequestError, respond } from "./responses.ts";
+import type { GuestRuntime, Handle } from "./runtime.ts";
 
-const guest = new Guest(canary);
+export { CanaryCounter } from "./counter-object.ts";
 
-/** Canary protocol: path → guest export. */
-const ROUTES: Record<string, string> = {
+const SYNC_ROUTES: Record<string, string> = {
   "/ok": "canary_ok",
+  "/stats": "canary_stats",
   "/panic": "canary_panic",
   "/abort": "canary_abort",
+  "/oom": "canary_oom",
+  "/stack-overflow": "canary_stack_overflow",
+  "/js-error": "canary_js_error",
+  "/panic-in-drop": "canary_panic_in_drop",
 };
 
-function respond(status: number, jsonBody: string, headers: Record<string, string> = {}): Response {
-  return new Response(jsonBody, {
-    status,
-    headers: { "content-type": "application/json", "wrh-generation": String(guest.generation), ...headers },
-  });
+const REENTER_FAULTS: Record<string, number> = { none: 0, panic: 1, abort: 2, "js-error": 3 };
+
+/** Rust objects created through /object/new, by id. */
+const objects = new Map<number, Handle>();
+let nextObjectId = 1;
+
+function integer(url: URL, name: string, fallback?: number): number {
+  const text = url.searchParams.get(name);
+  if (text === null && fallback !== undefined) return fallback;
+  const value = Number(text);
+  if (text === null || !Number.isSafeInteger(value) || value < 0) {
+    throw new RequestError(400, `query parameter ${name} must be a non-negative integer`);
+  }
+  return value;
 }
 
-function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return respond(status, JSON.stringify(body), headers);
+function objectHandle(url: URL): [number, Handle] {
+  const id = integer(url, "id");
+  const handle = objects.get(id);
+  if (!handle) throw new RequestError(404, `no object ${id}`);
+  return [id, handle];
 }
 
-function failure(error: unknown): Response {
-  const name = error instanceof Error ? error.name : "Error";
-  const message = error instanceof Error ? error.message : String(error);
-  return json(500, { error: name, message, generation: guest.generation }, { "wrh-error": name });
+async function route(runtime: GuestRuntime, url: URL, request: Request, env: Env): Promise<Response> {
+  const path = url.pathname;
+  const ok = (body: string | undefined) => respond(200, body ?? "{}", runtime.generation);
+  const syncExport = SYNC_ROUTES[path];
+  if (syncExport) return ok(runtime.call(syncExport).body);
+  switch (path) {
+    case "/echo":
+      return ok(runtime.call("canary_echo", [url.searchParams.get("text") ?? ""]).body);
+    case "/sleep":
+      return ok(await runtime.spawn("canary_sleep", [integer(url, "ms", 0), integer(url, "seed", 1)]));
+    case "/park":
+      return ok(await runtime.spawn("canary_park", [integer(url, "seed", 1)]));
+    case "/panic-after-await":
+      return ok(await runtime.spawn("canary_panic_after_await", [integer(url, "ms", 1)]));
+    case "/reenter": {
+      const fault = REENTER_FAULTS[url.searchParams.get("fault") ?? "none"];
+      if (fault === undefined) throw new RequestError(400, `fault must be one of ${Object.keys(REENTER_FAULTS).join(", ")}`);
+      const args = [integer(url, "depth", 3), integer(url, "at", 0), fault, integer(url, "swallow", 0), 1];
+      return ok(runtime.call("canary_reenter", args).body);
+    }
+    case "/object/new": {
+      const { result } = runtime.call("canary_note_new", [url.searchParams.get("text") ?? ""]);
+      const id = nextObjectId++;
+      objects.set(id, runtime.handle(result as number));
+      return json(200, { id }, runtime.generation);
+    }
+    case "/object/read":
+      return ok(runtime.call("canary_note_read", [objectHandle(url)[1]]).body);
+    case "/object/free": {
+      const [id, handle] = objectHandle(url);
+      objects.delete(id);
+      runtime.call("canary_note_free", [handle]);
+      return ok(undefined);
+    }
+    case "/__harness/info":
+      return json(200, { ...WRH_BUILD, ...runtime.state() }, runtime.generation);
+    case "/__harness/parked":
+      return json(200, { parked: runtime.parking.size }, runtime.generation);
+    case "/__harness/release":
+      return json(200, { released: runtime.parking.release(integer(url, "count", Number.MAX_SAFE_INTEGER)) }, runtime.generation);
+  }
+  const counter = /^\/do\/([^/]+)\/[a-z-]+$/.exec(path);
+  if (counter) {
+    if (!env.COUNTER) throw new RequestError(404, "this worker has no COUNTER Durable Object binding");
+    return env.COUNTER.get(env.COUNTER.idFromName(counter[1]!)).fetch(request);
+  }
+  throw new RequestError(404, `no route ${path}`);
 }
 
 export default {
-  fetch(request: Request): Response {
-    const { pathname } = new URL(request.url);
-    if (pathname === "/__harness/info") {
-      return json(200, { ...WRH_BUILD, generation: guest.generation });
-    }
-    const route = ROUTES[pathname];
-    if (route === undefined) return json(404, { error: "NotFound", message: `no route ${pathname}` });
+  async fetch(request: Request, env: Env): Promise<Response> {
+    let runtime: GuestRuntime | undefined;
     try {
-      return respond(200, guest.call(route));
+      runtime = runtimeFor(env);
+      return await route(runtime, new URL(request.url), request, env);
     } catch (error) {
-      return failure(error);
+      return failure(error, runtime?.generation ?? 0);
     }
   },
 };

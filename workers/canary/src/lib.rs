@@ -1,40 +1,51 @@
-//! The canary: the worker the harness drives. Each export is one route of the canary
-//! protocol; the host shim (`harness/shim/worker.ts`) maps URL paths onto them.
+//! The canary: the worker the harness drives, built on the `recovery` guest crate.
 //!
-//! Every response carries `served`, the number of requests this instance's linear memory has
-//! seen, so a client can tell a live instance (the count keeps rising) from a fresh one.
+//! Each `canary_*` export is one operation of the canary protocol; the host shim
+//! (`harness/shim/worker.ts`) maps HTTP routes onto them and documents the routes. Synchronous
+//! exports answer with `recovery::respond`; asynchronous ones take the task number the host
+//! chose as their first argument and run on `recovery::spawn`.
+//!
+//! Every body is JSON. State that lives in linear memory (the `served` count, the objects, the
+//! Durable Object counter, the buffers checked across awaits) is what lets a client tell a live
+//! instance from a reset one and good data from wrong data.
+
+mod counter;
+mod faults;
+mod integrity;
+mod notes;
+mod reenter;
+mod requests;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-static SERVED: AtomicU64 = AtomicU64::new(0);
+/// Destructors that ran, over the life of this instance: proves unwinding ran them.
+static DROPS: AtomicU64 = AtomicU64::new(0);
 
-fn count_request() -> u64 {
-    SERVED.fetch_add(1, Ordering::Relaxed) + 1
+/// A value whose destructor is counted.
+struct Counted;
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        DROPS.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
-/// `GET /ok`: succeeds.
-#[unsafe(no_mangle)]
-pub extern "C-unwind" fn canary_ok() -> i32 {
-    recovery::call(|| {
-        let served = count_request();
-        recovery::respond(&format!("{{\"served\":{served}}}"));
-    })
+fn drops() -> u64 {
+    DROPS.load(Ordering::Relaxed)
 }
 
-/// `GET /panic`: panics with a recognisable message.
-#[unsafe(no_mangle)]
-pub extern "C-unwind" fn canary_panic() -> i32 {
-    recovery::call(|| {
-        let served = count_request();
-        panic!("canary panic on request {served}");
-    })
-}
-
-/// `GET /abort`: executes `unreachable`, which no build can unwind from.
-#[unsafe(no_mangle)]
-pub extern "C-unwind" fn canary_abort() -> i32 {
-    recovery::call(|| {
-        count_request();
-        core::arch::wasm32::unreachable()
-    })
+/// Quotes `text` as a JSON string.
+fn json_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }

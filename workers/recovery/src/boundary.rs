@@ -1,57 +1,65 @@
-//! The Rust/JS boundary: where an export's panic stops and becomes a status for the host.
+//! The Rust/JS boundary for synchronous entry points.
 
 use crate::host;
 
-/// What an export returns to the host shim. The values are part of the guest ABI.
-#[repr(i32)]
-pub enum Status {
-    /// The body ran to completion; any response was already handed over with `respond`.
-    Ok = 0,
-    /// The body panicked and unwound (only in `panic=unwind` builds); the message was handed
-    /// over with `panicked` and every destructor on the way out has run.
-    Panicked = 1,
+/// Hands the body of the current synchronous call's response to the host.
+pub fn respond(body: &str) {
+    host::respond(body);
 }
 
-/// Runs one export body at the boundary and returns the [`Status`] as the export's result.
-#[cfg(panic = "unwind")]
-pub fn call(body: impl FnOnce()) -> i32 {
-    // Silence the default hook: the host reports the panic, and on wasm32 stderr goes nowhere.
-    static QUIET_HOOK: std::sync::Once = std::sync::Once::new();
-    QUIET_HOOK.call_once(|| std::panic::set_hook(Box::new(|_| {})));
-
-    // The boundary is where unwind safety is decided: the contract is that the instance stays
-    // live after a panic, so state a body left half-updated is the body's own business.
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)) {
-        Ok(()) => Status::Ok as i32,
-        Err(payload) => {
-            host::panicked(payload_message(payload.as_ref()));
-            Status::Panicked as i32
+/// Runs the body of a synchronous export.
+///
+/// Under panic=unwind a panic stops here with every destructor run; the export then leaves by
+/// an exception the host turns into a `PanicError` whose message is the payload. Under
+/// panic=abort nothing can stop a panic: the hook installed at start reports it, then the
+/// instance traps.
+pub fn export<R>(body: impl FnOnce() -> R) -> R {
+    #[cfg(panic = "unwind")]
+    {
+        // Unwind safety is decided here: the contract keeps the instance live after a panic,
+        // so state a body left half-updated stays the body's business.
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)) {
+            Ok(value) => value,
+            Err(payload) => host::throw_panic(&recovered_message(payload)),
         }
     }
+    #[cfg(not(panic = "unwind"))]
+    body()
 }
 
-/// Runs one export body at the boundary and returns the [`Status`] as the export's result.
-#[cfg(not(panic = "unwind"))]
-pub fn call(body: impl FnOnce()) -> i32 {
-    // A panic cannot be caught in this build, so the hook is the last chance to say why the
-    // instance is about to trap.
-    static REPORTING_HOOK: std::sync::Once = std::sync::Once::new();
-    REPORTING_HOOK.call_once(|| {
-        std::panic::set_hook(Box::new(|info| {
-            host::panicked(info.payload_as_str().unwrap_or("panic with a non-string payload"))
-        }))
-    });
-    body();
-    Status::Ok as i32
+/// The message of a panic that was caught, or an abort if catching it did not recover.
+///
+/// A panic in a destructor while unwinding should abort; on wasm32 rustc lets the second panic
+/// reach `catch_unwind` instead, leaving std's panic count permanently raised
+/// (`std::thread::panicking()` stays true). Such an instance is not recoverable, so it aborts.
+#[cfg(panic = "unwind")]
+pub(crate) fn recovered_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    let message = payload_message(payload);
+    if std::thread::panicking() {
+        host::panicked(&format!("panic while unwinding: {message}"));
+        std::process::abort();
+    }
+    message
 }
 
 #[cfg(panic = "unwind")]
-fn payload_message(payload: &(dyn std::any::Any + Send)) -> &str {
-    if let Some(s) = payload.downcast_ref::<&'static str>() {
-        s
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s
-    } else {
-        "panic with a non-string payload"
+fn payload_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    match payload.downcast::<String>() {
+        Ok(s) => *s,
+        Err(payload) => match payload.downcast::<&'static str>() {
+            Ok(s) => (*s).to_owned(),
+            Err(_) => "panic with a non-string payload".to_owned(),
+        },
     }
+}
+
+/// Run from `wrh_start`: under panic=unwind panics are reported at the boundary, so the hook is
+/// silent; under panic=abort it is the only chance to say why the instance is about to trap.
+pub(crate) fn install_panic_hook() {
+    #[cfg(panic = "unwind")]
+    std::panic::set_hook(Box::new(|_| {}));
+    #[cfg(not(panic = "unwind"))]
+    std::panic::set_hook(Box::new(|info| {
+        host::panicked(info.payload_as_str().unwrap_or("panic with a non-string payload"))
+    }));
 }

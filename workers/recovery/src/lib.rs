@@ -1,19 +1,26 @@
 //! Guest half of the reference recovery runtime.
 //!
-//! A Rust Worker runs every export body through [`call`], which is the one place where a
-//! panic meets the Rust/JS boundary, and hands its response to the host with [`respond`].
-//! What happens at that boundary depends on how the worker was built:
+//! A Rust Worker links this crate so its entry points cross the Rust/JS boundary the way the
+//! recovery contract (docs: `harness/shim/README.md`) requires. The host half is the shim in
+//! `harness/shim/`; together they implement three strategies: `none`, `reset` (panic=abort
+//! builds) and `unwind` (panic=unwind builds).
 //!
-//! - `panic=unwind`: the panic is caught here after destructors ran, its message goes to the
-//!   host and the export returns [`Status::Panicked`]; the host throws a `PanicError` and the
-//!   instance stays live.
-//! - `panic=abort`: the panic hook sends the message to the host and the instance traps; the
-//!   host decides what to do with a trapped instance.
-//!
-//! The host shim that pairs with this crate lives in `harness/shim/`.
+//! - [`export`] runs a synchronous entry point. Under panic=unwind a panic stops there (after
+//!   destructors ran) and leaves the export as a `PanicError` the host recognises; under
+//!   panic=abort the panic hook tells the host why the instance is about to trap.
+//! - [`spawn`] runs an asynchronous entry point on a small single-threaded executor driven by the
+//!   host: a task awaits [`HostFuture`]s (sleep, park, storage) while its state stays in linear
+//!   memory, and its result or panic is reported when it completes.
+//! - [`abort`] holds the terminated flag, the `on_abort` hook and [`abort::schedule_reinit`].
+//!   Every host import is followed by a check of the flag, so no Rust frame ever continues
+//!   after an abort somewhere deeper in a re-entrant call.
 
+pub mod abort;
 mod boundary;
-mod host;
+mod executor;
+pub mod host;
+mod memory;
 
-pub use boundary::{Status, call};
-pub use host::respond;
+pub use boundary::{export, respond};
+pub use executor::{HostError, HostFuture, park, sleep, spawn, storage_put};
+pub use memory::take_string;

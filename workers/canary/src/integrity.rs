@@ -1,0 +1,23 @@
+//! Data whose correctness a client can check: a buffer filled from a seed, and its checksum.
+//! The harness computes the same checksum from the seed (`harness/shim/integrity.ts`), so a
+//! buffer that lived in linear memory across an await proves it was not overwritten.
+
+/// Bytes of xorshift32 output starting from `seed` (0 is replaced by 1).
+pub fn pattern(seed: u32, len: usize) -> Vec<u8> {
+    let mut state = if seed == 0 { 1 } else { seed };
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state as u8
+        })
+        .collect()
+}
+
+/// 32-bit FNV-1a.
+pub fn checksum(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5, |hash, &b| (hash ^ b as u32).wrapping_mul(0x0100_0193))
+}
+
+pub const BUFFER_BYTES: usize = 16 * 1024;

@@ -1,0 +1,146 @@
+//! Stateless routes.
+
+use std::cell::RefCell;
+
+use crate::integrity::{BUFFER_BYTES, checksum, pattern};
+use crate::{Counted, drops, faults, json_string};
+
+/// State every stateless request updates. Holding its borrow across a trap leaves it borrowed
+/// for good: exactly how an abort poisons an instance that is not reset.
+struct Shared {
+    served: u64,
+}
+
+thread_local! {
+    static SHARED: RefCell<Shared> = const { RefCell::new(Shared { served: 0 }) };
+}
+
+fn serve() -> u64 {
+    SHARED.with(|s| {
+        let mut s = s.borrow_mut();
+        s.served += 1;
+        s.served
+    })
+}
+
+#[unsafe(no_mangle)]
+pub extern "C-unwind" fn canary_ok() {
+    recovery::export(|| {
+        let served = serve();
+        recovery::respond(&format!("{{\"served\":{served}}}"));
+    })
+}
+
+/// Counters of this instance, without touching the shared state (so it answers when poisoned).
+/// `panicking` is std's view: true outside any panic means its panic count was left corrupt.
+#[unsafe(no_mangle)]
+pub extern "C-unwind" fn canary_stats() {
+    recovery::export(|| {
+        let served = SHARED.with(|s| s.try_borrow().map(|s| s.served.to_string()).unwrap_or("null".into()));
+        recovery::respond(&format!(
+            "{{\"served\":{served},\"drops\":{},\"generation\":{},\"panicking\":{}}}",
+            drops(),
+            recovery::abort::generation(),
+            std::thread::panicking()
+        ));
+    })
+}
+
+#[unsafe(no_mangle)]
+pub extern "C-unwind" fn canary_panic() {
+    recovery::export(|| {
+        let _frame = Counted;
+        let served = serve();
+        panic!("canary panic on request {served}");
+    })
+}
+
+/// Traps while holding the shared state.
+#[unsafe(no_mangle)]
+pub extern "C-unwind" fn canary_abort() {
+    recovery::export(|| {
+        let _frame = Counted;
+        SHARED.with(|s| {
+            let _held = s.borrow_mut();
+            faults::trap()
+        })
+    })
+}
+
+#[unsafe(no_mangle)]
+pub extern "C-unwind" fn canary_oom() {
+    recovery::export(|| faults::exhaust_memory())
+}
+
+#[unsafe(no_mangle)]
+pub extern "C-unwind" fn canary_stack_overflow() {
+    recovery::export(|| {
+        let depth = faults::overflow_stack();
+        recovery::respond(&format!("{{\"depth\":{depth}}}"));
+    })
+}
+
+#[unsafe(no_mangle)]
+pub extern "C-unwind" fn canary_js_error() {
+    recovery::export(|| {
+        let _frame = Counted;
+        faults::throw_js_error("js error thrown through Rust frames");
+    })
+}
+
+#[unsafe(no_mangle)]
+pub extern "C-unwind" fn canary_panic_in_drop() {
+    recovery::export(faults::panic_while_unwinding)
+}
+
+/// Answers with the string argument and its checksum: arguments must land in the memory of
+/// the instance that reads them.
+#[unsafe(no_mangle)]
+pub extern "C-unwind" fn canary_echo(ptr: *mut u8, len: usize) {
+    recovery::export(|| {
+        // SAFETY: the host passes an argument it allocated with wrh_alloc.
+        let text = unsafe { recovery::take_string(ptr, len) };
+        recovery::respond(&format!("{{\"text\":{},\"checksum\":{}}}", json_string(&text), checksum(text.as_bytes())));
+    })
+}
+
+fn held_buffer_body(seed: u32, buffer: &[u8], before: u32, released: bool) -> String {
+    let after = checksum(buffer);
+    format!(
+        "{{\"seed\":{seed},\"checksum\":{after},\"intact\":{},\"released\":{released},\"served\":{}}}",
+        before == after,
+        serve()
+    )
+}
+
+/// Sleeps `ms` with a buffer derived from `seed` held in linear memory across the await.
+#[unsafe(no_mangle)]
+pub extern "C-unwind" fn canary_sleep(task: u32, ms: u32, seed: u32) {
+    recovery::spawn(task, async move {
+        let buffer = pattern(seed, BUFFER_BYTES);
+        let before = checksum(&buffer);
+        recovery::sleep(ms).await.expect("sleep failed");
+        held_buffer_body(seed, &buffer, before, true)
+    });
+}
+
+/// Parks inside Rust until the harness releases it (or the park deadline passes: `released`
+/// is then false), holding a buffer like `canary_sleep`.
+#[unsafe(no_mangle)]
+pub extern "C-unwind" fn canary_park(task: u32, seed: u32) {
+    recovery::spawn(task, async move {
+        let buffer = pattern(seed, BUFFER_BYTES);
+        let before = checksum(&buffer);
+        let released = recovery::park().await.is_ok();
+        held_buffer_body(seed, &buffer, before, released)
+    });
+}
+
+#[unsafe(no_mangle)]
+pub extern "C-unwind" fn canary_panic_after_await(task: u32, ms: u32) {
+    recovery::spawn(task, async move {
+        let _frame = Counted;
+        recovery::sleep(ms).await.expect("sleep failed");
+        panic!("canary panic after await");
+    });
+}
