@@ -11,7 +11,7 @@ import type { FailureBody, Mutant, Strategy } from "../protocol/recovery.ts";
 
 /** Anything that can send a canary request: Miniflare from Node, or `exports.default` in workerd. */
 export interface CanaryClient {
-  fetch(path: string): Promise<{ status: number; headers: { get(name: string): string | null }; json(): Promise<unknown> }>;
+  fetch(path: string): Promise<{ status: number; headers: { get(name: string): string | null }; text(): Promise<string> }>;
 }
 
 export interface CheckTarget {
@@ -42,12 +42,15 @@ interface Reply {
 
 async function call(t: CheckTarget, path: string): Promise<Reply> {
   const response = await t.client.fetch(path);
-  return {
-    status: response.status,
-    generation: Number(response.headers.get("wrh-generation")),
-    error: response.headers.get("wrh-error"),
-    body: (await response.json()) as Record<string, any>,
-  };
+  const text = await response.text();
+  let body: Record<string, any>;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // Not from the canary: e.g. workerd cancelling a request it found hung.
+    body = { error: "NotCanary", message: text.slice(0, 200) };
+  }
+  return { status: response.status, generation: Number(response.headers.get("wrh-generation")), error: response.headers.get("wrh-error"), body };
 }
 
 /** Runtime state as it is now: reading it never enters the guest (so never resets it). */
