@@ -59,7 +59,9 @@ describe("memory cap", () => {
   // Instantiated in Node, whose V8 cannot compile the exnref build (see wasm-inspect.test.ts).
   it.each(["abort", "unwind"])("%s: linear memory cannot grow past the cap", async (name) => {
     const module = await WebAssembly.compile(readFileSync(join(variantDistDir(name), WASM_FILE)));
-    const imports = { wrh_host: { respond() {}, panicked() {} } };
+    // Nothing is called here; every import just has to exist.
+    const imports: Record<string, Record<string, () => void>> = {};
+    for (const { module: from, name } of WebAssembly.Module.imports(module)) (imports[from] ??= {})[name] = () => {};
     const memory = new WebAssembly.Instance(module, imports).exports.memory as WebAssembly.Memory;
     const capPages = readManifest(name)!.maxMemoryBytes / 65536;
     const pages = memory.buffer.byteLength / 65536;
