@@ -1,3 +1,4 @@
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
 // miniflare and the TypeScript the harness runs unbundled need Node 22+; `npm test` provides
@@ -6,13 +7,36 @@ if (Number(process.versions.node.split(".")[0]) < 22) {
   throw new Error(`Node ${process.version} is too old for the harness; run the tests with \`npm test\``);
 }
 
+/** A project whose tests run inside workerd, next to the canary built as `variant`. */
+function insideWorkerd(variant: string, strategy: string) {
+  return {
+    extends: true as const,
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: "./wrangler.toml" },
+        main: `./dist/${variant}/worker.js`,
+        miniflare: {
+          bindings: { WRH_STRATEGY: strategy, WRH_VARIANT: variant, WRH_PARK_TIMEOUT_MS: "2500" },
+          durableObjects: { COUNTER: { className: "CanaryCounter", useSQLite: true, unsafePreventEviction: true } },
+        },
+      }),
+    ],
+    test: { name: `workerd:${variant}:${strategy}`, include: ["harness/**/*.workerd.test.ts"] },
+  };
+}
+
 export default defineConfig({
   test: {
-    include: ["harness/**/*.test.ts", "scenarios/**/*.test.ts"],
     // Brings dist/ up to date first: a no-op after `npm run setup`, a rebuild after a Rust edit.
     globalSetup: ["harness/build/global-setup.ts"],
     // Starting workerd takes about a second; deadlines inside the harness bound every request.
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      { extends: true as const, test: { name: "node", include: ["harness/**/*.test.ts", "scenarios/**/*.test.ts"], exclude: ["**/*.workerd.test.ts"] } },
+      insideWorkerd("unwind", "unwind"),
+      insideWorkerd("unwind-exnref", "unwind"),
+      insideWorkerd("abort", "reset"),
+    ],
   },
 });

@@ -29,6 +29,11 @@ export interface ContractCheck {
   strategies?: readonly Strategy[];
   /** Worker settings the check needs, e.g. short park deadlines to expose hangs quickly. */
   worker?: { requestDeadlineMs?: number; parkTimeoutMs?: number };
+  /**
+   * One request settles another's promise (releasing parked siblings, failing them on an
+   * abort). workerd allows that by default; @cloudflare/vitest-pool-workers turns it off.
+   */
+  crossRequest?: true;
   run(target: CheckTarget): Promise<void>;
 }
 
@@ -242,6 +247,7 @@ export const CONTRACT_CHECKS: readonly ContractCheck[] = [
     row: "in-flight sibling whose continuation targets a dead generation",
     name: "siblings parked in Rust fail fast with StaleInstance when the instance aborts",
     worker: FAST_FAIL,
+    crossRequest: true,
     async run(t) {
       const siblings = await parkSiblings(t, 5, 100);
       await call(t, "/abort");
@@ -263,6 +269,7 @@ export const CONTRACT_CHECKS: readonly ContractCheck[] = [
     name: "a panic leaves parked siblings and their memory untouched",
     strategies: ["unwind"],
     worker: FAST_FAIL,
+    crossRequest: true,
     async run(t) {
       const siblings = await parkSiblings(t, 5, 200);
       await call(t, "/panic");
