@@ -121,6 +121,7 @@ export class GuestRuntime {
       inFlight: this.#tasks.size,
       parked: this.parking.size,
       stackPointer: exports ? (exports.__stack_pointer as WebAssembly.Global).value as number : null,
+      memoryBytes: exports ? exports.memory.buffer.byteLength : null,
       ...this.counters,
     };
   }

@@ -18,6 +18,9 @@
 //                                JS→Rust→JS… `depth` levels deep, with fault panic|abort|js-error|none at
 //                                level `at`; with swallow=1 the JS between levels catches inner failures.
 //                                Answers {"completed":[levels that ran to the end],"drops"}
+//   /storm?count=&fault=         `count` calls of /panic or /js-error (fault=panic|js-error) inside this one
+//                                request: {"count","classes":{class:n},"before","after"} with stack pointer,
+//                                memory size and generation before and after
 //   /object/new?text=            create a Rust object: {"id"}
 //   /object/read?id=             {"text","checksum"}, or StaleObject if it is from an earlier generation
 //   /object/free?id=
@@ -46,6 +49,32 @@ const SYNC_ROUTES: Record<string, string> = {
 };
 
 const REENTER_FAULTS: Record<string, number> = { none: 0, panic: 1, abort: 2, "js-error": 3 };
+
+const STORM_FAULTS: Record<string, string> = { panic: "canary_panic", "js-error": "canary_js_error" };
+
+/** Many faulting calls in one request: drift in the stack pointer or memory shows up at once. */
+function storm(runtime: GuestRuntime, url: URL): unknown {
+  const exportName = STORM_FAULTS[url.searchParams.get("fault") ?? "panic"];
+  if (!exportName) throw new RequestError(400, `fault must be one of ${Object.keys(STORM_FAULTS).join(", ")}`);
+  const count = integer(url, "count", 1000);
+  const snapshot = () => {
+    const { stackPointer, memoryBytes, generation } = runtime.state();
+    return { stackPointer, memoryBytes, generation };
+  };
+  runtime.call("canary_stats");
+  const before = snapshot();
+  const classes: Record<string, number> = {};
+  for (let i = 0; i < count; i++) {
+    try {
+      runtime.call(exportName);
+      classes.none = (classes.none ?? 0) + 1;
+    } catch (error) {
+      const name = error instanceof Error ? error.name : "unknown";
+      classes[name] = (classes[name] ?? 0) + 1;
+    }
+  }
+  return { count, classes, before, after: snapshot() };
+}
 
 /** Rust objects created through /object/new, by id. */
 const objects = new Map<number, Handle>();
@@ -88,6 +117,8 @@ async function route(runtime: GuestRuntime, url: URL, request: Request, env: Env
       const args = [integer(url, "depth", 3), integer(url, "at", 0), fault, integer(url, "swallow", 0), 1];
       return ok(runtime.call("canary_reenter", args).body);
     }
+    case "/storm":
+      return json(200, storm(runtime, url), runtime.generation);
     case "/object/new": {
       const { result } = runtime.call("canary_note_new", [url.searchParams.get("text") ?? ""]);
       const id = nextObjectId++;
