@@ -1,4 +1,4 @@
-//! The functions the host shim provides (`harness/shim/imports.ts`), each wrapped so that the
+//! The functions the host shim provides (`wrh_host`, in `harness/shim/runtime.ts`), each wrapped so that the
 //! terminated flag is checked when it returns, normally or by exception.
 //!
 //! Imports that run arbitrary JavaScript are `C-unwind`: a JS exception may come back through

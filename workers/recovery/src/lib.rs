@@ -1,9 +1,10 @@
 //! Guest half of the reference recovery runtime.
 //!
 //! A Rust Worker links this crate so its entry points cross the Rust/JS boundary the way the
-//! recovery contract (docs: `harness/shim/README.md`) requires. The host half is the shim in
-//! `harness/shim/`; together they implement three strategies: `none`, `reset` (panic=abort
-//! builds) and `unwind` (panic=unwind builds).
+//! recovery contract requires (README, "The recovery runtime"; every row is checked by
+//! `harness/shim/contract-checks.ts`). The host half is `harness/shim/runtime.ts`; together
+//! they implement three strategies: `none`, `reset` (panic=abort builds) and `unwind`
+//! (panic=unwind builds).
 //!
 //! - [`export`] runs a synchronous entry point. Under panic=unwind a panic stops there (after
 //!   destructors ran) and leaves the export as a `PanicError` the host recognises; under
