@@ -182,7 +182,7 @@ export class GuestRuntime {
       // An unwind skipped the export's epilogue; put the shadow stack back where it was. (A trap
       // leaves it: the instance is suspect anyway, and `none` must not be quietly repaired.)
       const unwound = failure instanceof PanicError || failure instanceof JsError;
-      if (unwound && this.#instance === instance && !this.mutants.has("no-stack-restore")) {
+      if (unwound && this.recovers && this.#instance === instance && !this.mutants.has("no-stack-restore")) {
         stackPointer.value = savedStackPointer;
       }
       if (failure.critical) this.#declareAborted(task?.id);
