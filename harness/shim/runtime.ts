@@ -349,7 +349,7 @@ export class GuestRuntime {
   }
 
   #hostFuture(task: number, settle: (done: (status: number, value: number) => void) => void): number {
-    const handle = this.#tasks.newHandle();
+    const handle = this.#tasks.newHandle(this.#tasks.get(task)?.generation ?? this.#generation);
     settle((status, value) => this.#resume(task, handle, status, value));
     return handle;
   }
@@ -368,6 +368,8 @@ export class GuestRuntime {
       },
       task_done: (task, ptr, len) => this.#tasks.resolve(task, this.readText(ptr, len)),
       task_panicked: (task, ptr, len) => this.#tasks.reject(task, new PanicError(this.readText(ptr, len))),
+      stale_continuation: (task) =>
+        this.#tasks.reject(task, new StaleInstance(`task ${task} was resumed in generation ${this.#generation}, not its own`)),
       schedule_reinit: () => {
         this.#reinitScheduled = true;
         this.counters.reinitRequests++;

@@ -44,9 +44,14 @@ export class TaskTable {
     return this.#open.size;
   }
 
-  /** A fresh number for one host operation (timer, park, storage write) a task waits on. */
-  newHandle(): number {
-    return this.#nextHandle++;
+  /**
+   * A fresh number for one host operation (timer, park, storage write) a task of `generation`
+   * waits on. The top 12 bits carry the generation (mod 4096) so the guest can refuse a
+   * continuation meant for another instance (workers/recovery/src/executor.rs).
+   */
+  newHandle(generation: number): number {
+    const sequence = this.#nextHandle++ & 0xfffff;
+    return (((generation & 0xfff) << 20) | sequence) >>> 0;
   }
 
   #settle(id: number): OpenTask | undefined {

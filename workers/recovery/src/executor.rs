@@ -5,6 +5,9 @@
 //! storage write), and when its promise settles calls `wrh_poll(task, handle, …)`, which
 //! records the result and polls that task once. No wakers are needed: the host knows which
 //! task each handle belongs to.
+//!
+//! A handle carries the generation it was issued in (its top 12 bits hold the generation
+//! modulo 4096), so a continuation meant for a dead instance is refused, never resumed here.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -107,10 +110,21 @@ pub fn storage_put(key: &str, value: f64) -> HostFuture {
     HostFuture { handle: host::storage_put(current_task(), key, value) }
 }
 
+const HANDLE_GENERATION_SHIFT: u32 = 20;
+const HANDLE_GENERATION_MASK: u32 = 0xfff;
+
+fn issued_in_this_generation(handle: u32) -> bool {
+    handle >> HANDLE_GENERATION_SHIFT == crate::abort::generation() & HANDLE_GENERATION_MASK
+}
+
 /// Host → guest: host operation `handle` of task `task` settled with `status` (0 = ok) and
 /// `value`; resumes the task.
 #[unsafe(no_mangle)]
 pub extern "C-unwind" fn wrh_poll(task: u32, handle: u32, status: u32, value: f64) {
+    if !issued_in_this_generation(handle) {
+        host::stale_continuation(task);
+        return;
+    }
     SETTLED.with(|settled| settled.borrow_mut().insert(handle, (status, value)));
     poll_task(task);
 }

@@ -26,6 +26,8 @@ unsafe extern "C-unwind" {
     fn raw_sleep(task: u32, ms: u32) -> u32;
     #[link_name = "park"]
     fn raw_park(task: u32) -> u32;
+    #[link_name = "stale_continuation"]
+    fn raw_stale_continuation(task: u32);
     #[link_name = "storage_put"]
     fn raw_storage_put(task: u32, key_ptr: *const u8, key_len: usize, value: f64) -> u32;
 }
@@ -87,4 +89,9 @@ pub(crate) fn park(task: u32) -> u32 {
 
 pub(crate) fn storage_put(task: u32, key: &str, value: f64) -> u32 {
     guarded(|| unsafe { raw_storage_put(task, key.as_ptr(), key.len(), value) })
+}
+
+/// Refuses a continuation that reached this instance from another generation.
+pub(crate) fn stale_continuation(task: u32) {
+    guarded(|| unsafe { raw_stale_continuation(task) })
 }
