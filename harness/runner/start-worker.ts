@@ -7,6 +7,8 @@ import { Log, LogLevel, Miniflare, type RequestInit, type Response } from "minif
 import { MANIFEST_FILE, WORKER_FILE, type BuildManifest, readManifest } from "../build/manifest.ts";
 import type { VariantName } from "../build/variants.ts";
 import { variantDistDir } from "../project.ts";
+import type { Isolate } from "../history/record.ts";
+import type { Topology } from "../engine/scenario.ts";
 import { type Mutant, type Strategy, defaultStrategyFor, strategyFitsBuild } from "../protocol/recovery.ts";
 import { readWorkerRuntimeConfig } from "./wrangler-config.ts";
 
@@ -22,13 +24,21 @@ export interface StartOptions {
   requestDeadlineMs?: number;
   /** Milliseconds a parked request waits for release before it gives up. */
   parkTimeoutMs?: number;
+  /** `shared` (default): Durable Objects in the handler's isolate; `split`: in a second worker's. */
+  topology?: Topology;
 }
 
 export interface RunningWorker {
   manifest: BuildManifest;
   strategy: Strategy;
+  topology: Topology;
   /** GET (or `init`) a path on the worker; rejects with DeadlineError when the deadline passes. */
   fetch(path: string, init?: RequestInit): Promise<Response>;
+  /**
+   * Like `fetch`, addressed to one isolate: `objects` is the Durable Objects' own worker in the
+   * split topology, and the handler's in the shared one.
+   */
+  fetchIsolate(isolate: Isolate, path: string): Promise<Response>;
   /** Everything the worker wrote to its console so far. */
   output(): string;
   /** Stops workerd. Safe to call more than once. */
@@ -42,6 +52,9 @@ export class DeadlineError extends Error {
 export class NotBuiltError extends Error {
   override name = "NotBuiltError";
 }
+
+/** In the split topology, the worker that hosts the Durable Objects. */
+const OBJECTS_WORKER = "objects";
 
 export class StrategyMismatchError extends Error {
   override name = "StrategyMismatchError";
@@ -65,18 +78,12 @@ export async function startCanary(options: StartOptions): Promise<RunningWorker>
   const deadlineMs = options.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS;
   const { compatibilityDate, compatibilityFlags } = await readWorkerRuntimeConfig();
   const output: string[] = [];
-  const mf = new Miniflare({
-    log: new Log(LogLevel.WARN),
-    cf: false,
-    handleRuntimeStdio(stdout: Readable, stderr: Readable) {
-      stdout.on("data", (chunk: Buffer) => output.push(chunk.toString()));
-      stderr.on("data", (chunk: Buffer) => output.push(chunk.toString()));
-    },
-    name: `canary-${variant}`,
+  const worker = (name: string) => ({
+    name,
     modules: true,
     scriptPath: join(dir, WORKER_FILE),
     modulesRoot: dir,
-    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    modulesRules: [{ type: "CompiledWasm" as const, include: ["**/*.wasm"] }],
     compatibilityDate,
     compatibilityFlags,
     bindings: {
@@ -84,9 +91,24 @@ export async function startCanary(options: StartOptions): Promise<RunningWorker>
       WRH_MUTANTS: mutants.join(","),
       ...(options.parkTimeoutMs === undefined ? {} : { WRH_PARK_TIMEOUT_MS: String(options.parkTimeoutMs) }),
     },
-    // Durable Objects stay in memory between requests: eviction after 10 s idle would look
-    // exactly like a reset to the harness.
-    durableObjects: { COUNTER: { className: "CanaryCounter", useSQLite: true, unsafePreventEviction: true } },
+  });
+  // Durable Objects stay in memory between requests: eviction after 10 s idle would look
+  // exactly like a reset to the harness.
+  const counter = { className: "CanaryCounter", useSQLite: true, unsafePreventEviction: true };
+  const topology = options.topology ?? "shared";
+  const mf = new Miniflare({
+    log: new Log(LogLevel.WARN),
+    cf: false,
+    handleRuntimeStdio(stdout: Readable, stderr: Readable) {
+      stdout.on("data", (chunk: Buffer) => output.push(chunk.toString()));
+      stderr.on("data", (chunk: Buffer) => output.push(chunk.toString()));
+    },
+    workers: topology === "shared"
+      ? [{ ...worker(`canary-${variant}`), durableObjects: { COUNTER: counter } }]
+      : [
+          { ...worker(`canary-${variant}`), durableObjects: { COUNTER: { ...counter, scriptName: OBJECTS_WORKER } } },
+          { ...worker(OBJECTS_WORKER), durableObjects: { COUNTER: counter } },
+        ],
   });
   try {
     await mf.ready;
@@ -96,17 +118,29 @@ export async function startCanary(options: StartOptions): Promise<RunningWorker>
     throw new Error(`workerd could not start variant ${variant}: ${(error as Error).message}${detail ? `\n${detail}` : ""}`);
   }
   let disposed: Promise<void> | undefined;
+  const withDeadline = async (path: string, send: (signal: AbortSignal) => Promise<Response>) => {
+    const signal = AbortSignal.timeout(deadlineMs);
+    try {
+      return await send(signal);
+    } catch (error) {
+      if (signal.aborted) throw new DeadlineError(`${path}: no response within ${deadlineMs} ms`);
+      throw error;
+    }
+  };
+  const fetch = (path: string, init: RequestInit = {}) =>
+    withDeadline(path, (signal) => mf.dispatchFetch(new URL(path, "http://canary.test"), { ...init, signal }));
   return {
     manifest,
     strategy,
-    async fetch(path, init = {}) {
-      const signal = AbortSignal.timeout(deadlineMs);
-      try {
-        return await mf.dispatchFetch(new URL(path, "http://canary.test"), { ...init, signal });
-      } catch (error) {
-        if (signal.aborted) throw new DeadlineError(`${path}: no response within ${deadlineMs} ms`);
-        throw error;
-      }
+    topology,
+    fetch,
+    async fetchIsolate(isolate, path) {
+      if (isolate === "handler" || topology === "shared") return fetch(path);
+      // Miniflare types this Fetcher with @cloudflare/workers-types, which we do not install.
+      const objects = (await mf.getWorker(OBJECTS_WORKER)) as unknown as {
+        fetch(url: URL, init: { signal: AbortSignal }): Promise<Response>;
+      };
+      return withDeadline(path, (signal) => objects.fetch(new URL(path, "http://canary.test"), { signal }));
     },
     output: () => output.join(""),
     dispose: () => (disposed ??= mf.dispose()),
