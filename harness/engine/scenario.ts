@@ -27,6 +27,8 @@ export const KINDS_BY_PLACE: Readonly<Record<FaultPlace, readonly FaultKind[]>> 
   reentrant: ["panic", "abort", "js-error"],
 };
 
+export type FaultOutcome = ErrorClass | "ok";
+
 export interface Fault {
   kind: FaultKind;
   place: FaultPlace;
@@ -55,8 +57,11 @@ export interface Workload {
  * must always survive; these fields are about the isolate it ran in.
  */
 export interface Expectation {
-  /** The fault request must fail with one of these classes. */
-  fault: ErrorClass[];
+  /**
+   * How the fault request may end: one of these error classes, or `ok` where the fault is
+   * allowed to go unnoticed (e.g. an inner abort swallowed by JS, without recovery).
+   */
+  fault: FaultOutcome[];
   /** Whether that isolate gets a new instance: generation + 1 and on_abort run once. */
   reset: boolean;
   /**
@@ -88,7 +93,7 @@ export class ScenarioError extends Error {
 
 // ---- validation ------------------------------------------------------------------------
 
-const ERROR_CLASSES: readonly ErrorClass[] = ["PanicError", "JsError", "Abort", "Terminated", "StaleInstance", "StaleObject", "ConfigError"];
+const FAULT_OUTCOMES: readonly FaultOutcome[] = ["ok", "PanicError", "JsError", "Abort", "Terminated", "StaleInstance", "StaleObject", "ConfigError"];
 const STRATEGY_NAMES: readonly Strategy[] = ["none", "reset", "unwind"];
 
 function editDistance(a: string, b: string): number {
@@ -157,8 +162,8 @@ function siblings(c: Checker, value: unknown, field: string): Siblings {
 
 function expectation(c: Checker, value: unknown, field: string, strategy: Strategy, fault: Fault): Expectation {
   const e = c.object(value, field, ["fault", "reset", "inflight", "later"], ["fault", "reset", "inflight", "later"]);
-  if (!Array.isArray(e.fault) || e.fault.length === 0) c.fail(`${field}.fault`, "must be a non-empty list of error classes");
-  const classes = (e.fault as unknown[]).map((cls, i) => c.oneOf(cls, `${field}.fault[${i}]`, ERROR_CLASSES));
+  if (!Array.isArray(e.fault) || e.fault.length === 0) c.fail(`${field}.fault`, "must be a non-empty list of error classes (or ok)");
+  const classes = (e.fault as unknown[]).map((cls, i) => c.oneOf(cls, `${field}.fault[${i}]`, FAULT_OUTCOMES));
   if (typeof e.reset !== "boolean") c.fail(`${field}.reset`, "must be true or false");
   const result: Expectation = {
     fault: classes,

@@ -1,0 +1,13 @@
+// Stack: an instance that lives on (no reset) is back at its resting shadow-stack pointer
+// after the fault; a drift means unwinds leak stack and a storm will end in a memory fault.
+import { expectationOf, faultedIsolate, infoProbes, num, verdict, type Checker } from "./verdict.ts";
+
+export const stack: Checker = (run) => {
+  if (expectationOf(run).reset || run.config.strategy === "none") {
+    return { checker: "stack", ok: true, summary: "instance replaced or unrecovered; resting stack not compared", evidence: [] };
+  }
+  const [before, after] = infoProbes(run, faultedIsolate(run));
+  const drift = num(before, "stackPointer") - num(after, "stackPointer");
+  return verdict("stack", drift === 0 ? [] : [before, after], "shadow stack back at its resting pointer",
+    (ids) => `shadow stack pointer drifted by ${drift} bytes: ${ids}`);
+};

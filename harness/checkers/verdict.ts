@@ -1,0 +1,48 @@
+// What a checker says about one scenario run, and the facts checkers share about a run.
+import { faultIsolate, objectIsolate, type ScenarioRun } from "../engine/execute.ts";
+import type { Expectation } from "../engine/scenario.ts";
+import type { HistoryRecord, Isolate } from "../history/record.ts";
+
+export interface Verdict {
+  /** Which guarantee: classification, blast-radius, liveness, recovery, state, integrity, abort-hook, stack. */
+  checker: string;
+  ok: boolean;
+  /** One line: what holds, or what broke. */
+  summary: string;
+  /** Ids of the history records that show a broken guarantee. */
+  evidence: number[];
+}
+
+export type Checker = (run: ScenarioRun) => Verdict;
+
+export function verdict(checker: string, broken: HistoryRecord[], holds: string, breaks: (ids: string) => string): Verdict {
+  const evidence = broken.map((r) => r.id);
+  return { checker, ok: broken.length === 0, summary: broken.length ? breaks(evidence.map((id) => `#${id}`).join(", ")) : holds, evidence };
+}
+
+export function expectationOf(run: ScenarioRun): Expectation {
+  const expectation = run.scenario.expect[run.config.strategy];
+  if (!expectation) throw new Error(`${run.runId}: the scenario has no expectation for strategy ${run.config.strategy}`);
+  return expectation;
+}
+
+export const faultRecord = (run: ScenarioRun) => run.records.find((r) => r.role === "fault")!;
+
+export const faultedIsolate = (run: ScenarioRun): Isolate => faultIsolate(run.scenario.fault, run.config.topology);
+
+/** The Durable Object's isolate is reset by this run's fault (per the expectation). */
+export function objectReset(run: ScenarioRun): boolean {
+  return expectationOf(run).reset && objectIsolate(run.config.topology) === faultedIsolate(run);
+}
+
+export const siblings = (run: ScenarioRun) => run.records.filter((r) => r.role === "inflight" || r.role === "later");
+
+export const ok = (r: HistoryRecord) => r.status === 200 && r.integrity !== "wrong";
+
+/** The first and last `info` probes of an isolate: runtime state before and after the run. */
+export function infoProbes(run: ScenarioRun, isolate: Isolate): [HistoryRecord, HistoryRecord] {
+  const probes = run.records.filter((r) => r.role === "probe" && r.kind === "info" && r.isolate === isolate);
+  return [probes[0]!, probes.at(-1)!];
+}
+
+export const num = (record: HistoryRecord, field: string): number => Number(record.body?.[field]);
