@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { BuildError, DEFAULT_MAX_MEMORY_BYTES, buildVariants } from "../build/build.ts";
 import { ToolchainError, ensureToolchain, findToolchain, INSTALL_HINT } from "../build/toolchain.ts";
 import { VARIANT_NAMES, type Variant, variantByName } from "../build/variants.ts";
+import { RUN_USAGE, UsageError, listCommand, runCommand } from "./run-command.ts";
 
 const USAGE = `wrh — fault-injection harness for Rust Workers
 
@@ -17,13 +18,11 @@ Usage:
       running as root on Debian), then build every variant. Run by \`npm run setup\`.
   wrh toolchain
       Print the Rust toolchain wrh would build with.
+${RUN_USAGE}
   wrh help
 
-Exit codes: 0 success, 1 the work failed, 2 bad input or environment.`;
-
-class UsageError extends Error {
-  override name = "UsageError";
-}
+Exit codes: 0 success (for run: every guarantee holds), 1 the work failed (a build failed, a
+guarantee broke), 2 bad input or environment.`;
 
 const SIZE_UNITS: Record<string, number> = { "": 1, k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3 };
 
@@ -75,6 +74,10 @@ export async function main(argv: string[]): Promise<number> {
       say("setup complete; run `npm test`");
       return 0;
     }
+    case "run":
+      return runCommand(rest);
+    case "list":
+      return listCommand(rest);
     case "toolchain": {
       parseArgs({ args: rest, options: {} });
       const toolchain = findToolchain();

@@ -126,10 +126,17 @@ class Recorder {
   }
 }
 
-/** Polls the park count of `isolate` until it reaches `target` (or the deadline passes). */
-async function parkedReach(worker: RunningWorker, isolate: Isolate, target: number, deadlineMs: number): Promise<boolean> {
+/**
+ * Polls the park count of `isolate` until it reaches `target`, or until `settled()` says a
+ * sibling already answered (it failed before it could park: no point waiting, the checkers
+ * will see it). False when the deadline passes first.
+ */
+async function parkedReach(
+  worker: RunningWorker, isolate: Isolate, target: number, settled: () => boolean, deadlineMs: number,
+): Promise<boolean> {
   const deadline = Date.now() + deadlineMs;
   while (Date.now() < deadline) {
+    if (settled()) return true;
     const response = await worker.fetchIsolate(isolate, "/__harness/parked");
     if (((await response.json()) as { parked: number }).parked >= target) return true;
     await new Promise((resolve) => setTimeout(resolve, 2));
@@ -184,8 +191,10 @@ export async function executeScenario(
   const expected = new Map<Isolate, number>(isolates.map((isolate) => [isolate, base.get(isolate)!]));
   expected.set("handler", expected.get("handler")! + inflight.handler);
   expected.set(objects, expected.get(objects)! + inflight.object);
+  let anySettled = false;
+  for (const sibling of parked) void sibling.then(() => { anySettled = true; });
   for (const isolate of isolates) {
-    if (!(await parkedReach(worker, isolate, expected.get(isolate)!, options.barrierTimeoutMs ?? 10_000))) {
+    if (!(await parkedReach(worker, isolate, expected.get(isolate)!, () => anySettled, options.barrierTimeoutMs ?? 10_000))) {
       throw new Error(`${id}: in-flight siblings never all parked in the ${isolate} isolate`);
     }
   }

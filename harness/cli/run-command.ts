@@ -1,0 +1,112 @@
+// `wrh run` and `wrh list`.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { VARIANT_NAMES, type VariantName } from "../build/variants.ts";
+import { loadScenarios } from "../engine/load-scenarios.ts";
+import { ALL_STRATEGIES, type MatrixResult, type ProgressEvent, runMatrix } from "../engine/matrix.ts";
+import { TOPOLOGIES, type Scenario, type Topology } from "../engine/scenario.ts";
+import { PROJECT_ROOT } from "../project.ts";
+import { MUTANT_NAMES, type Mutant, type Strategy } from "../protocol/recovery.ts";
+import { renderJson } from "../report/json.ts";
+import { renderJunit } from "../report/junit.ts";
+import { renderTable } from "../report/table.ts";
+
+export const RUN_USAGE = `  wrh run [--scenario NAME]... [--strategy S]... [--variant V]... [--topology T]...
+          [--repeat N] [--report json|junit]... [--out DIR] [--scenario-file FILE]... [--mutant M]...
+      Run fault scenarios against the canary in workerd and judge the histories. Prints a table
+      (scenario × strategy: verdict, blast radius, recovery latency); writes history.jsonl and
+      the requested reports to --out (default wrh-out/<time>). Strategies: ${ALL_STRATEGIES.join(", ")};
+      topologies: ${TOPOLOGIES.join(", ")}; all by default. --mutant (test only): ${MUTANT_NAMES.join(", ")}.
+  wrh list [--scenario-file FILE]...
+      List the scenarios and what each strategy must make of them.`;
+
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+const REPORTS = ["json", "junit"] as const;
+
+function pick<T extends string>(values: string[] | undefined, choices: readonly T[], option: string): T[] | undefined {
+  if (!values?.length) return undefined;
+  return values.map((value) => {
+    if (!choices.includes(value as T)) throw new UsageError(`--${option} ${value}: choose from ${choices.join(", ")}`);
+    return value as T;
+  });
+}
+
+async function scenariosFrom(files: string[] | undefined): Promise<Scenario[]> {
+  return loadScenarios(files?.map((file) => resolve(file)));
+}
+
+function progressLine(event: ProgressEvent): string {
+  const counter = `[${event.done}/${event.total}]`;
+  if (event.note) return `${counter} note: ${event.note}`;
+  const r = event.result!;
+  const broken = r.verdicts.filter((v) => !v.ok).map((v) => v.checker).join(", ");
+  return `${counter} ${r.ok ? "pass" : "FAIL"} ${r.runId}${broken ? ` (${broken})` : ""}`;
+}
+
+export async function runCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      scenario: { type: "string", multiple: true },
+      strategy: { type: "string", multiple: true },
+      variant: { type: "string", multiple: true },
+      topology: { type: "string", multiple: true },
+      repeat: { type: "string" },
+      report: { type: "string", multiple: true },
+      out: { type: "string" },
+      "scenario-file": { type: "string", multiple: true },
+      mutant: { type: "string", multiple: true },
+    },
+  });
+  const all = await scenariosFrom(values["scenario-file"]);
+  const wanted = values.scenario;
+  for (const name of wanted ?? []) {
+    if (!all.some((s) => s.name === name)) throw new UsageError(`--scenario ${name}: no such scenario; \`wrh list\` shows them`);
+  }
+  const repeat = values.repeat === undefined ? undefined : Number(values.repeat);
+  if (repeat !== undefined && (!Number.isInteger(repeat) || repeat < 1)) throw new UsageError("--repeat must be a positive integer");
+  const reports = pick(values.report, REPORTS, "report") ?? [];
+  const out = resolve(values.out ?? join(PROJECT_ROOT, "wrh-out", new Date().toISOString().replaceAll(/[:.]/g, "-")));
+  mkdirSync(out, { recursive: true });
+
+  const matrix: MatrixResult = await runMatrix({
+    scenarios: wanted ? all.filter((s) => wanted.includes(s.name)) : all,
+    strategies: pick(values.strategy, ALL_STRATEGIES, "strategy") as Strategy[] | undefined,
+    variants: pick(values.variant, VARIANT_NAMES, "variant") as VariantName[] | undefined,
+    topologies: pick(values.topology, TOPOLOGIES, "topology") as Topology[] | undefined,
+    mutants: pick(values.mutant, MUTANT_NAMES, "mutant") as Mutant[] | undefined,
+    repeat,
+    historyFile: join(out, "history.jsonl"),
+    onProgress: (event) => process.stderr.write(`${progressLine(event)}\n`),
+  });
+
+  process.stdout.write(`${renderTable(matrix)}\n`);
+  const written = [join(out, "history.jsonl")];
+  if (reports.includes("json")) {
+    writeFileSync(join(out, "report.json"), renderJson(matrix));
+    written.push(join(out, "report.json"));
+  }
+  if (reports.includes("junit")) {
+    writeFileSync(join(out, "junit.xml"), renderJunit(matrix));
+    written.push(join(out, "junit.xml"));
+  }
+  process.stderr.write(`wrh: wrote ${written.map((f) => relative(process.cwd(), f) || f).join(", ")}\n`);
+  return matrix.ok ? 0 : 1;
+}
+
+export async function listCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { "scenario-file": { type: "string", multiple: true } } });
+  for (const s of await scenariosFrom(values["scenario-file"])) {
+    const fault = `${s.fault.kind} in ${s.fault.place}${s.fault.place === "reentrant" ? ` (depth ${s.fault.depth}, at ${s.fault.at}${s.fault.swallow ? ", swallowed" : ""})` : ""}`;
+    const workload = `in flight ${s.workload.inflight?.handler ?? 0}+${s.workload.inflight?.object ?? 0}, later ${s.workload.later?.handler ?? 0}+${s.workload.later?.object ?? 0} (handler+object)`;
+    process.stdout.write(`${s.name}\n  ${s.description}\n  fault: ${fault}; ${workload}\n`);
+    for (const [strategy, e] of Object.entries(s.expect)) {
+      process.stdout.write(`  ${strategy.padEnd(6)} fault → ${e.fault.join("|")}; ${e.reset ? "reset" : "no reset"}; in flight ${e.inflight}; later ${e.later}\n`);
+    }
+  }
+  return 0;
+}

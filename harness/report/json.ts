@@ -1,0 +1,12 @@
+// The JSON report: every run with its configuration, verdicts, metrics and worker output. The
+// records themselves are in the history file.
+import type { MatrixResult } from "../engine/matrix.ts";
+
+export function renderJson(matrix: MatrixResult): string {
+  return JSON.stringify({
+    ok: matrix.ok,
+    durationMs: matrix.durationMs,
+    notes: matrix.notes,
+    runs: matrix.results.map(({ history, ...run }) => ({ ...run, output: history.output, operations: history.records.length })),
+  }, null, 2);
+}
