@@ -1,16 +1,6 @@
-import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../project.ts";
+import { wrh } from "./spawn-wrh.ts";
 import { parseSize } from "./commands.ts";
-
-// The Node that npm scripts and `npx wrh` resolve to.
-const PINNED_NODE = join(PROJECT_ROOT, "node_modules/.bin/node");
-
-function wrh(...args: string[]) {
-  const result = spawnSync(PINNED_NODE, [join(PROJECT_ROOT, "harness/cli/wrh.ts"), ...args], { encoding: "utf8" });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 describe("wrh", () => {
   it.each([

@@ -3,7 +3,8 @@
 // the fault strikes (the park barrier), released after it answers, and later siblings start
 // only once everything before them settled.
 //
-//   probes → setup writes → park in-flight siblings → fault → release → later siblings → probes
+//   probes → setup writes → park in-flight siblings → fault → release → first later sibling
+//   (alone, with a string argument) → object probe → other later siblings → probes
 import type { HistoryRecord, Isolate, Role } from "../history/record.ts";
 import { checksum, expectedChecksum } from "../protocol/integrity.ts";
 import type { Mutant, Strategy } from "../protocol/recovery.ts";
@@ -205,7 +206,6 @@ export async function executeScenario(
   // to release in the faulted isolate) is judged from what the worker saw, not from timing.
   for (const isolate of isolates) await recorder.op("probe", "release", isolate, "/__harness/release");
   await Promise.all(parked);
-  if (object) await recorder.op("probe", "object-state", objects, `/do/${object}/read`);
 
   // The first later request goes alone and carries a string: the first entry after a fault is
   // where an argument written before the instance check would land in the wrong memory.
@@ -213,6 +213,7 @@ export async function executeScenario(
     const text = `later-${seedFor(id, seedIndex++)}`;
     await recorder.op("later", "echo", "handler", `/echo?text=${text}`, echoed(text));
   }
+  if (object) await recorder.op("probe", "object-state", objects, `/do/${object}/read`);
   const laterOps: Promise<HistoryRecord>[] = [];
   for (let i = 1; i < later.handler; i++) {
     const seed = seedFor(id, seedIndex++);

@@ -91,19 +91,6 @@ export function configurations(options: Pick<MatrixOptions, "variants" | "strate
   return configs;
 }
 
-/** Whether workerd still answers: a hung isolate (e.g. an infinite loop) blocks the whole process. */
-async function responsive(worker: RunningWorker): Promise<boolean> {
-  try {
-    const response = await Promise.race([
-      worker.fetch("/__harness/info"),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no answer")), 2_000)),
-    ]);
-    return response.status === 200;
-  } catch {
-    return false;
-  }
-}
-
 function failedRun(scenario: Scenario, config: RunConfig, error: unknown): RunResult {
   const message = error instanceof Error ? error.message : String(error);
   const id = runId(scenario, config);
@@ -162,7 +149,7 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixResult> {
       results.push(result);
       options.onProgress?.({ done: results.length, total: plan.length, result });
       const troubled = !result.ok && (result.history.records.some((r) => r.status === "timeout" || r.status === "unreachable") || result.history.records.length === 0);
-      if (troubled && !(await responsive(current.worker))) {
+      if (troubled && !(await current.worker.responsive())) {
         note(`workerd stopped answering during ${result.runId}; stopped it and started a fresh one`);
         await release();
       }

@@ -39,6 +39,8 @@ export interface RunningWorker {
    * split topology, and the handler's in the shared one.
    */
   fetchIsolate(isolate: Isolate, path: string): Promise<Response>;
+  /** Whether workerd still answers within `timeoutMs`: a hung isolate blocks the whole process. */
+  responsive(timeoutMs?: number): Promise<boolean>;
   /** Everything the worker wrote to its console so far. */
   output(): string;
   /** Stops workerd. Safe to call more than once. */
@@ -141,6 +143,14 @@ export async function startCanary(options: StartOptions): Promise<RunningWorker>
         fetch(url: URL, init: { signal: AbortSignal }): Promise<Response>;
       };
       return withDeadline(path, (signal) => objects.fetch(new URL(path, "http://canary.test"), { signal }));
+    },
+    async responsive(timeoutMs = 2_000) {
+      const signal = AbortSignal.timeout(timeoutMs);
+      try {
+        return (await mf.dispatchFetch(new URL("/__harness/info", "http://canary.test"), { signal })).status === 200;
+      } catch {
+        return false;
+      }
     },
     output: () => output.join(""),
     dispose: () => (disposed ??= mf.dispose()),

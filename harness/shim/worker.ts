@@ -14,6 +14,7 @@
 //   /stack-overflow              recurse until the engine's stack is exhausted
 //   /js-error                    call a JS import that throws; the error unwinds through Rust frames
 //   /panic-in-drop               panic while unwinding (Rust turns it into an abort)
+//   /spin                        loop forever in Rust: hangs the whole workerd process (runner tests)
 //   /reenter?depth=&at=&fault=&swallow=
 //                                JS→Rust→JS… `depth` levels deep, with fault panic|abort|js-error|none at
 //                                level `at`; with swallow=1 the JS between levels catches inner failures.
@@ -46,6 +47,7 @@ const SYNC_ROUTES: Record<string, string> = {
   "/stack-overflow": "canary_stack_overflow",
   "/js-error": "canary_js_error",
   "/panic-in-drop": "canary_panic_in_drop",
+  "/spin": "canary_spin",
 };
 
 const REENTER_FAULTS: Record<string, number> = { none: 0, panic: 1, abort: 2, "js-error": 3 };

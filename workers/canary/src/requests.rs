@@ -144,3 +144,15 @@ pub extern "C-unwind" fn canary_panic_after_await(task: u32, ms: u32) {
         panic!("canary panic after await");
     });
 }
+
+/// Spins forever: a worker that hangs. workerd runs every isolate on one thread, so this stops
+/// the whole process answering; the harness must notice and replace it.
+#[unsafe(no_mangle)]
+pub extern "C-unwind" fn canary_spin() {
+    recovery::export(|| {
+        let mut counter = 0u64;
+        loop {
+            counter = std::hint::black_box(counter.wrapping_add(1));
+        }
+    })
+}
