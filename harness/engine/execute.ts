@@ -180,8 +180,10 @@ export async function executeScenario(
   }
 
   // In flight: park them inside Rust and wait until every one is counted.
-  const base = new Map<Isolate, number>();
-  for (const isolate of isolates) base.set(isolate, await parkedNow(worker, isolate));
+  const target = new Map<Isolate, number>();
+  for (const isolate of isolates) target.set(isolate, await parkedNow(worker, isolate));
+  target.set("handler", target.get("handler")! + inflight.handler);
+  target.set(objects, target.get(objects)! + inflight.object);
   const parked: Promise<HistoryRecord>[] = [];
   let seedIndex = 0;
   for (let i = 0; i < inflight.handler; i++) {
@@ -189,13 +191,10 @@ export async function executeScenario(
     parked.push(recorder.op("inflight", "park", "handler", `/park?seed=${seed}`, heldBufferIntact(seed)));
   }
   for (let i = 0; i < inflight.object; i++) parked.push(recorder.op("inflight", "object-park", objects, `/do/${object}/park`));
-  const expected = new Map<Isolate, number>(isolates.map((isolate) => [isolate, base.get(isolate)!]));
-  expected.set("handler", expected.get("handler")! + inflight.handler);
-  expected.set(objects, expected.get(objects)! + inflight.object);
   let anySettled = false;
   for (const sibling of parked) void sibling.then(() => { anySettled = true; });
   for (const isolate of isolates) {
-    if (!(await parkedReach(worker, isolate, expected.get(isolate)!, () => anySettled, options.barrierTimeoutMs ?? 10_000))) {
+    if (!(await parkedReach(worker, isolate, target.get(isolate)!, () => anySettled, options.barrierTimeoutMs ?? 10_000))) {
       throw new Error(`${id}: in-flight siblings never all parked in the ${isolate} isolate`);
     }
   }
