@@ -25,8 +25,12 @@ function insideWorkerd(variant: string, strategy: string) {
   };
 }
 
+// CI (or WRH_JUNIT=<file>) also gets a JUnit report of every test.
+const junit = process.env.WRH_JUNIT ?? (process.env.CI ? "reports/junit.xml" : undefined);
+
 export default defineConfig({
   test: {
+    reporters: junit ? ["default", ["junit", { outputFile: junit }]] : ["default"],
     // Brings dist/ up to date first: a no-op after `npm run setup`, a rebuild after a Rust edit.
     globalSetup: ["harness/build/global-setup.ts"],
     // Starting workerd takes about a second; deadlines inside the harness bound every request.

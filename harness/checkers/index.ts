@@ -1,5 +1,6 @@
 // Every checker, applied to a run after it finished.
 import type { ScenarioRun } from "../engine/execute.ts";
+import type { Expectation } from "../engine/scenario.ts";
 import { abortHook } from "./abort-hook.ts";
 import { blastRadiusChecker } from "./blast-radius.ts";
 import { classification } from "./classification.ts";
@@ -14,6 +15,14 @@ export const CHECKERS: readonly Checker[] = [classification, blastRadiusChecker,
 
 export function judge(run: ScenarioRun): Verdict[] {
   return CHECKERS.map((check) => check(run));
+}
+
+/**
+ * Judges `run` as if its strategy had promised `expectation`: how negative controls ask whether
+ * a run without recovery would pass for one with it.
+ */
+export function judgeAgainst(run: ScenarioRun, expectation: Expectation): Verdict[] {
+  return judge({ ...run, scenario: { ...run.scenario, expect: { ...run.scenario.expect, [run.config.strategy]: expectation } } });
 }
 
 export type { Verdict } from "./verdict.ts";
