@@ -1,12 +1,13 @@
 // Classification: the fault request failed with a class the strategy allows, and siblings that
 // had to fail fast failed as StaleInstance.
-import { expectationOf, faultedIsolate, faultRecord, verdict, type Checker } from "./verdict.ts";
+import { expectationOf, faultedIsolate, faultRecords, verdict, type Checker } from "./verdict.ts";
 
 export const classification: Checker = (run) => {
   const expectation = expectationOf(run);
-  const fault = faultRecord(run);
-  const outcome = fault.status === 200 ? "ok" : fault.errorClass;
-  const wrongFault = expectation.fault.includes(outcome as never) ? [] : [fault];
+  const outcomeOf = (r: { status: unknown; errorClass?: string }) => (r.status === 200 ? "ok" : r.errorClass);
+  const faults = faultRecords(run);
+  const wrongFault = faults.filter((r) => !expectation.fault.includes(outcomeOf(r) as never));
+  const outcome = [...new Set((wrongFault.length ? wrongFault : faults).map(outcomeOf))].join("/");
   const wrongSiblings = expectation.inflight === "fail-fast"
     ? run.records.filter((r) => r.role === "inflight" && r.isolate === faultedIsolate(run) && r.errorClass !== "StaleInstance")
     : [];

@@ -4,6 +4,7 @@ import type { Expectation } from "../engine/scenario.ts";
 import { abortHook } from "./abort-hook.ts";
 import { blastRadiusChecker } from "./blast-radius.ts";
 import { classification } from "./classification.ts";
+import { handles } from "./handles.ts";
 import { integrity } from "./integrity.ts";
 import { liveness } from "./liveness.ts";
 import { recovery } from "./recovery.ts";
@@ -11,7 +12,7 @@ import { stack } from "./stack.ts";
 import { stateSurvival } from "./state-survival.ts";
 import type { Checker, Verdict } from "./verdict.ts";
 
-export const CHECKERS: readonly Checker[] = [classification, blastRadiusChecker, liveness, recovery, stateSurvival, integrity, abortHook, stack];
+export const CHECKERS: readonly Checker[] = [classification, blastRadiusChecker, liveness, recovery, stateSurvival, integrity, abortHook, stack, handles];
 
 export function judge(run: ScenarioRun): Verdict[] {
   return CHECKERS.map((check) => check(run));

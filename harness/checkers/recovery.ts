@@ -1,12 +1,12 @@
 // Recovery: the faulted isolate is re-instantiated exactly when the strategy says (generation
 // +1, once), and later siblings succeed there.
 import type { ScenarioRun } from "../engine/execute.ts";
-import { expectationOf, faultedIsolate, faultRecord, infoProbes, num, ok, verdict, type Checker } from "./verdict.ts";
+import { expectationOf, expectedResets, faultedIsolate, faultRecords, infoProbes, num, ok, verdict, type Checker } from "./verdict.ts";
 
-/** Milliseconds from the fault's answer to the first later sibling that succeeded. */
+/** Milliseconds from the (first) fault's answer to the first later sibling that succeeded after it. */
 export function recoveryLatency(run: ScenarioRun): number | undefined {
-  const fault = faultRecord(run);
-  const firstLater = run.records.filter((r) => r.role === "later" && ok(r)).sort((a, b) => a.end - b.end)[0];
+  const fault = faultRecords(run)[0]!;
+  const firstLater = run.records.filter((r) => r.role === "later" && ok(r) && r.start >= fault.end).sort((a, b) => a.end - b.end)[0];
   return firstLater ? Math.round((firstLater.end - fault.end) * 100) / 100 : undefined;
 }
 
@@ -14,11 +14,11 @@ export const recovery: Checker = (run) => {
   const expectation = expectationOf(run);
   const [before, after] = infoProbes(run, faultedIsolate(run));
   const advance = num(after, "generation") - num(before, "generation");
-  const broken = advance === (expectation.reset ? 1 : 0) ? [] : [before, after];
+  const broken = advance === expectedResets(run) ? [] : [before, after];
   if (expectation.later === "succeed") {
     broken.push(...run.records.filter((r) => r.role === "later" && r.isolate === faultedIsolate(run) && !ok(r)));
   }
   return verdict("recovery", broken,
     `generation +${advance} as expected; later siblings succeeded`,
-    (ids) => `generation moved by ${advance} (expected ${expectation.reset ? 1 : 0}) or later siblings failed: ${ids}`);
+    (ids) => `generation moved by ${advance} (expected ${expectedResets(run)}) or later siblings failed: ${ids}`);
 };

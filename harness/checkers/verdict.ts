@@ -26,7 +26,10 @@ export function expectationOf(run: ScenarioRun): Expectation {
   return expectation;
 }
 
-export const faultRecord = (run: ScenarioRun) => run.records.find((r) => r.role === "fault")!;
+export const faultRecords = (run: ScenarioRun) => run.records.filter((r) => r.role === "fault");
+
+/** How many times the faulted isolate must have been re-instantiated (and on_abort run). */
+export const expectedResets = (run: ScenarioRun) => (expectationOf(run).reset ? faultRecords(run).length : 0);
 
 export const faultedIsolate = (run: ScenarioRun): Isolate => faultIsolate(run.scenario.fault, run.config.topology);
 

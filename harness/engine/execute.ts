@@ -3,7 +3,7 @@
 // the fault strikes (the park barrier), released after it answers, and later siblings start
 // only once everything before them settled.
 //
-//   probes → setup writes → park in-flight siblings → fault → release → first later sibling
+//   probes → setup writes → park in-flight siblings → fault (or storm) → release → first later sibling
 //   (alone, with a string argument) → object probe → other later siblings → probes
 import type { HistoryRecord, Isolate, Role } from "../history/record.ts";
 import { checksum, expectedChecksum } from "../protocol/integrity.ts";
@@ -174,6 +174,12 @@ export async function executeScenario(
     await recorder.op("probe", "stats", isolate, "/stats");
     await recorder.op("probe", "info", isolate, "/__harness/info");
   }
+  const handles: { id: number; text: string }[] = [];
+  for (let i = 0; i < (workload.handles ?? 0); i++) {
+    const text = `handle-${i}-${seedFor(id, 10_000 + i)}`;
+    const created = await recorder.op("setup", "object-new", "handler", `/object/new?text=${text}`);
+    if (created.status === 200) handles.push({ id: Number(created.body?.id), text });
+  }
   if (object) {
     for (let i = 0; i < SETUP_WRITES; i++) await recorder.op("setup", "object-increment", objects, `/do/${object}/increment`);
     await recorder.op("probe", "object-state", objects, `/do/${object}/read`);
@@ -199,7 +205,16 @@ export async function executeScenario(
     }
   }
 
-  await recorder.op("fault", `${fault.kind}@${fault.place}`, faultIsolate(fault, topology), faultPath(fault, object ?? "none"));
+  const faultKind = `${fault.kind}@${fault.place}`;
+  const path = faultPath(fault, object ?? "none");
+  if (fault.storm) {
+    for (let i = 0; i < fault.storm.requests; i++) {
+      if (i % fault.storm.every === 0) await recorder.op("fault", faultKind, "handler", path);
+      else await recorder.op("later", "ok", "handler", "/ok");
+    }
+  } else {
+    await recorder.op("fault", faultKind, faultIsolate(fault, topology), path);
+  }
 
   // Recorded: its answer says how many siblings were still parked, so "failed fast" (none left
   // to release in the faulted isolate) is judged from what the worker saw, not from timing.
@@ -213,6 +228,9 @@ export async function executeScenario(
     await recorder.op("later", "echo", "handler", `/echo?text=${text}`, echoed(text));
   }
   if (object) await recorder.op("probe", "object-state", objects, `/do/${object}/read`);
+  for (const handle of handles) {
+    await recorder.op("probe", "handle-read", "handler", `/object/read?id=${handle.id}`, (body) => body.text === handle.text);
+  }
   const laterOps: Promise<HistoryRecord>[] = [];
   for (let i = 1; i < later.handler; i++) {
     const seed = seedFor(id, seedIndex++);

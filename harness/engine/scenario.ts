@@ -37,6 +37,11 @@ export interface Fault {
   at?: number;
   /** `reentrant` only: the JS between levels catches inner failures and returns normally. */
   swallow?: boolean;
+  /**
+   * A storm instead of one fault: `requests` sequential requests, every `every`-th the fault
+   * (starting with the first), the others `/ok`. Not for `durable-object`.
+   */
+  storm?: { requests: number; every: number };
 }
 
 /** Sibling requests, by where they run: the stateless handler or the scenario's Durable Object. */
@@ -50,6 +55,11 @@ export interface Workload {
   inflight?: Siblings;
   /** Started once the fault has answered and the in-flight siblings have settled. */
   later?: Siblings;
+  /**
+   * Rust objects created in the handler's instance before the fault and read after it: they
+   * must read back intact if the instance lived, or be refused (StaleObject) if it was reset.
+   */
+  handles?: number;
 }
 
 /**
@@ -194,7 +204,7 @@ export function validateScenario(value: unknown, where: string): Scenario {
   if (typeof s.name !== "string" || !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(s.name)) c.fail("name", "must be kebab-case, e.g. panic-with-siblings");
   if (typeof s.description !== "string" || !s.description) c.fail("description", "must be a non-empty string");
 
-  const f = c.object(s.fault, "fault", ["kind", "place", "depth", "at", "swallow"], ["kind", "place"]);
+  const f = c.object(s.fault, "fault", ["kind", "place", "depth", "at", "swallow", "storm"], ["kind", "place"]);
   const fault: Fault = { kind: c.oneOf(f.kind, "fault.kind", FAULT_KINDS), place: c.oneOf(f.place, "fault.place", FAULT_PLACES) };
   if (!KINDS_BY_PLACE[fault.place].includes(fault.kind)) {
     c.fail("fault", `a ${fault.kind} cannot be placed in ${fault.place}; there it can be ${KINDS_BY_PLACE[fault.place].join(", ")}`);
@@ -208,8 +218,19 @@ export function validateScenario(value: unknown, where: string): Scenario {
     for (const key of ["depth", "at", "swallow"] as const) if (f[key] !== undefined) c.fail(`fault.${key}`, "only applies to place reentrant");
   }
 
-  const w = c.object(s.workload, "workload", ["inflight", "later"]);
-  const workload: Workload = { inflight: siblings(c, w.inflight, "workload.inflight"), later: siblings(c, w.later, "workload.later") };
+  if (f.storm !== undefined) {
+    if (fault.place === "durable-object") c.fail("fault.storm", "a storm runs stateless requests; it cannot be placed in durable-object");
+    const storm = c.object(f.storm, "fault.storm", ["requests", "every"], ["requests", "every"]);
+    const requests = c.count(storm.requests, "fault.storm.requests", 1, 100_000);
+    fault.storm = { requests, every: c.count(storm.every, "fault.storm.every", 1, requests) };
+  }
+
+  const w = c.object(s.workload, "workload", ["inflight", "later", "handles"]);
+  const workload: Workload = {
+    inflight: siblings(c, w.inflight, "workload.inflight"),
+    later: siblings(c, w.later, "workload.later"),
+    handles: w.handles === undefined ? undefined : c.count(w.handles, "workload.handles", 0, 1000),
+  };
 
   let topologies: Topology[] | undefined;
   if (s.topologies !== undefined) {
