@@ -5,6 +5,8 @@ import { ABORT, JS_ERROR, PANIC, resets, unrecovered } from "./expectations.ts";
 
 // Tens of siblings in flight and after: the workers-rs suite uses at most three.
 const siblings = { inflight: { handler: 20, object: 4 }, later: { handler: 20, object: 4 }, handles: 3 };
+/** For faults inside the Durable Object: requests on it and on another object of its class too. */
+const objectSiblings = { inflight: { handler: 20, object: 4, otherObject: 4 }, later: { handler: 20, object: 4, otherObject: 4 }, handles: 3 };
 
 export default [
   {
@@ -79,16 +81,16 @@ export default [
   },
   {
     name: "object-panic",
-    description: "panic inside the Durable Object while other requests use it and the handler",
+    description: "panic inside the Durable Object while other requests use it, another object and the handler",
     fault: { kind: "panic", place: "durable-object" },
-    workload: siblings,
+    workload: objectSiblings,
     expect: PANIC,
   },
   {
     name: "object-abort",
-    description: "unreachable inside the Durable Object while other requests use it and the handler",
+    description: "unreachable inside the Durable Object while other requests use it, another object and the handler",
     fault: { kind: "abort", place: "durable-object" },
-    workload: siblings,
+    workload: objectSiblings,
     expect: ABORT,
   },
 ] satisfies Scenario[];

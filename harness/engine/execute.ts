@@ -10,7 +10,7 @@ import { checksum, expectedChecksum } from "../protocol/integrity.ts";
 import type { Mutant, Strategy } from "../protocol/recovery.ts";
 import type { VariantName } from "../build/variants.ts";
 import { DeadlineError, type RunningWorker } from "../runner/start-worker.ts";
-import type { Fault, Scenario, Topology } from "./scenario.ts";
+import type { Fault, Scenario, Siblings, Topology } from "./scenario.ts";
 
 export interface RunConfig {
   variant: VariantName;
@@ -162,10 +162,12 @@ export async function executeScenario(
   const outputBefore = worker.output().length;
   const { topology } = config;
   const { fault, workload } = scenario;
-  const inflight = { handler: workload.inflight?.handler ?? 0, object: workload.inflight?.object ?? 0 };
-  const later = { handler: workload.later?.handler ?? 0, object: workload.later?.object ?? 0 };
-  const usesObject = fault.place === "durable-object" || inflight.object + later.object > 0;
+  const counts = (s: Siblings | undefined) => ({ handler: s?.handler ?? 0, object: s?.object ?? 0, otherObject: s?.otherObject ?? 0 });
+  const inflight = counts(workload.inflight);
+  const later = counts(workload.later);
+  const usesObject = fault.place === "durable-object" || inflight.object + later.object + inflight.otherObject + later.otherObject > 0;
   const object = usesObject ? id.replaceAll(/[^a-z0-9-]/gi, "-") : undefined;
+  const otherObject = `${object}-other`;
   const objects = objectIsolate(topology);
   const isolates: Isolate[] = topology === "split" ? ["handler", "objects"] : ["handler"];
 
@@ -189,7 +191,7 @@ export async function executeScenario(
   const target = new Map<Isolate, number>();
   for (const isolate of isolates) target.set(isolate, await parkedNow(worker, isolate));
   target.set("handler", target.get("handler")! + inflight.handler);
-  target.set(objects, target.get(objects)! + inflight.object);
+  target.set(objects, target.get(objects)! + inflight.object + inflight.otherObject);
   const parked: Promise<HistoryRecord>[] = [];
   let seedIndex = 0;
   for (let i = 0; i < inflight.handler; i++) {
@@ -197,6 +199,7 @@ export async function executeScenario(
     parked.push(recorder.op("inflight", "park", "handler", `/park?seed=${seed}`, heldBufferIntact(seed)));
   }
   for (let i = 0; i < inflight.object; i++) parked.push(recorder.op("inflight", "object-park", objects, `/do/${object}/park`));
+  for (let i = 0; i < inflight.otherObject; i++) parked.push(recorder.op("inflight", "other-object-park", objects, `/do/${otherObject}/park`));
   let anySettled = false;
   for (const sibling of parked) void sibling.then(() => { anySettled = true; });
   for (const isolate of isolates) {
@@ -237,6 +240,7 @@ export async function executeScenario(
     laterOps.push(recorder.op("later", "sleep", "handler", `/sleep?ms=1&seed=${seed}`, heldBufferIntact(seed)));
   }
   for (let i = 0; i < later.object; i++) laterOps.push(recorder.op("later", "object-increment", objects, `/do/${object}/increment`));
+  for (let i = 0; i < later.otherObject; i++) laterOps.push(recorder.op("later", "other-object-increment", objects, `/do/${otherObject}/increment`));
   await Promise.all(laterOps);
 
   for (const isolate of isolates) await recorder.op("probe", "info", isolate, "/__harness/info");

@@ -44,10 +44,14 @@ export interface Fault {
   storm?: { requests: number; every: number };
 }
 
-/** Sibling requests, by where they run: the stateless handler or the scenario's Durable Object. */
+/**
+ * Sibling requests, by where they run: the stateless handler, the scenario's Durable Object, or
+ * another object of the same class (same isolate, different state).
+ */
 export interface Siblings {
   handler?: number;
   object?: number;
+  otherObject?: number;
 }
 
 export interface Workload {
@@ -163,11 +167,9 @@ class Checker {
 
 function siblings(c: Checker, value: unknown, field: string): Siblings {
   if (value === undefined) return {};
-  const s = c.object(value, field, ["handler", "object"]);
-  return {
-    handler: s.handler === undefined ? undefined : c.count(s.handler, `${field}.handler`),
-    object: s.object === undefined ? undefined : c.count(s.object, `${field}.object`),
-  };
+  const s = c.object(value, field, ["handler", "object", "otherObject"]);
+  const optional = (key: keyof Siblings) => (s[key] === undefined ? undefined : c.count(s[key], `${field}.${key}`));
+  return { handler: optional("handler"), object: optional("object"), otherObject: optional("otherObject") };
 }
 
 function expectation(c: Checker, value: unknown, field: string, strategy: Strategy, fault: Fault): Expectation {
