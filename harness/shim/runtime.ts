@@ -156,6 +156,23 @@ export class GuestRuntime {
     return handle.generation === this.#generation || this.mutants.has("no-stale-check");
   }
 
+  // ---- benchmark support -----------------------------------------------------------------
+  // What the guarded paths above cost is only visible next to what they guard; these do the
+  // bare thing `count` times (harness/bench measures them from outside, workerd's clock being
+  // frozen while code runs).
+
+  /** `count` plain `new WebAssembly.Instance` of the guest module, thrown away. */
+  instantiations(count: number): void {
+    for (let i = 0; i < count; i++) new WebAssembly.Instance(this.#module, this.#imports);
+  }
+
+  /** `count` calls of `name(...args)` straight into the live instance: no guard, no classification. */
+  rawCalls(name: string, count: number, args: (i: number) => number[] = () => []): void {
+    this.#guard();
+    const fn = (this.#instance!.exports as Exports)[name] as ExportFn;
+    for (let i = 0; i < count; i++) fn(...args(i));
+  }
+
   // ---- entry ---------------------------------------------------------------------------
 
   #call(name: string, args: readonly Arg[], task?: Task): CallResult {

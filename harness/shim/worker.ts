@@ -30,6 +30,8 @@
 //   /__harness/info              build, strategy, mutants and runtime state (never enters the guest)
 //   /__harness/parked            {"parked"}: requests parked in this isolate
 //   /__harness/release?count=    release parked requests (all by default): {"released"}
+//   /__harness/bench?op=&n=      n repetitions of op inside this request, for harness/bench:
+//                                instantiate | raw-call | guarded-call | raw-async | guarded-async
 //
 // Failures are 500s with a `wrh-error` header and a FailureBody (harness/protocol/recovery.ts).
 import { type Env, runtimeFor } from "./environment.ts";
@@ -53,6 +55,23 @@ const SYNC_ROUTES: Record<string, string> = {
 const REENTER_FAULTS: Record<string, number> = { none: 0, panic: 1, abort: 2, "js-error": 3 };
 
 const STORM_FAULTS: Record<string, string> = { panic: "canary_panic", "js-error": "canary_js_error" };
+
+/** Benchmark operations: the same work with and without the runtime's guarded entry. */
+async function bench(runtime: GuestRuntime, url: URL): Promise<unknown> {
+  const n = integer(url, "n");
+  const op = url.searchParams.get("op");
+  // Raw async calls still need task numbers the host never issued: far above any real one.
+  const rawTask = (i: number) => [0x7000_0000 + i];
+  switch (op) {
+    case "instantiate": runtime.instantiations(n); break;
+    case "raw-call": runtime.rawCalls("canary_ok", n); break;
+    case "guarded-call": for (let i = 0; i < n; i++) runtime.call("canary_ok"); break;
+    case "raw-async": runtime.rawCalls("canary_ready", n, rawTask); break;
+    case "guarded-async": await Promise.all(Array.from({ length: n }, () => runtime.spawn("canary_ready"))); break;
+    default: throw new RequestError(400, "op must be instantiate, raw-call, guarded-call, raw-async or guarded-async");
+  }
+  return { op, n };
+}
 
 /** Many faulting calls in one request: drift in the stack pointer or memory shows up at once. */
 function storm(runtime: GuestRuntime, url: URL): unknown {
@@ -137,6 +156,8 @@ async function route(runtime: GuestRuntime, url: URL, request: Request, env: Env
     }
     case "/__harness/info":
       return json(200, { ...WRH_BUILD, ...runtime.state() }, runtime.generation);
+    case "/__harness/bench":
+      return json(200, await bench(runtime, url), runtime.generation);
     case "/__harness/parked":
       return json(200, { parked: runtime.parking.size }, runtime.generation);
     case "/__harness/release":

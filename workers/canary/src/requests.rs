@@ -156,3 +156,10 @@ pub extern "C-unwind" fn canary_spin() {
         }
     })
 }
+
+/// An asynchronous export that completes at its first poll: the cheapest async round trip,
+/// for measuring the host's task machinery.
+#[unsafe(no_mangle)]
+pub extern "C-unwind" fn canary_ready(task: u32) {
+    recovery::spawn(task, async { String::from("{}") });
+}

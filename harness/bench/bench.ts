@@ -1,0 +1,143 @@
+// `npm run bench`: what each recovery strategy costs, measured side by side in one process,
+// next to the physical limits (a raw instantiation, a request that did not fault, a raw export
+// call). Prints a table and writes JSON. It reports; it never fails on a number.
+import { cpus, totalmem, type } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { parseArgs } from "node:util";
+import { readManifest } from "../build/manifest.ts";
+import type { VariantName } from "../build/variants.ts";
+import { loadScenarios } from "../engine/load-scenarios.ts";
+import { runMatrix } from "../engine/matrix.ts";
+import { PROJECT_ROOT } from "../project.ts";
+import type { Strategy } from "../protocol/recovery.ts";
+import { startCanary } from "../runner/start-worker.ts";
+import { perOperationCost } from "./in-worker.ts";
+import { recoveryLatency } from "./recovery-latency.ts";
+import { scale } from "./scale.ts";
+import { show, summarize, time } from "./stats.ts";
+import { stormThroughput } from "./storm-throughput.ts";
+
+const { values } = parseArgs({ options: { rounds: { type: "string", default: "7" }, "no-suite": { type: "boolean", default: false } } });
+const rounds = Number(values.rounds);
+const RECOVERING: readonly { variant: VariantName; strategy: Strategy }[] = [
+  { variant: "abort", strategy: "reset" },
+  { variant: "unwind", strategy: "unwind" },
+  { variant: "unwind-exnref", strategy: "unwind" },
+];
+const lines: string[] = [];
+const say = (line = "") => {
+  lines.push(line);
+  process.stdout.write(`${line}\n`);
+};
+const progress = (what: string) => process.stderr.write(`bench: ${what}…\n`);
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+
+const report: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  machine: { os: type(), cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30) },
+  versions: {
+    node: process.version,
+    rustc: readManifest("unwind")?.toolchain.rustc,
+    miniflare: (await import("miniflare/package.json", { with: { type: "json" } })).default.version,
+  },
+  variants: Object.fromEntries((["abort", "unwind", "unwind-exnref"] as const).map((v) => [v, { wasmBytes: readManifest(v)?.wasm.bytes }])),
+  rounds,
+};
+
+say(`# wrh bench — ${report.date}, ${cpus().length} × ${cpus()[0]?.model}, median (min–max) of ${rounds} rounds`);
+
+// Shim overhead and the cost of a raw instantiation, inside workerd.
+say("\n## Inside workerd: cost per operation (µs)");
+say("build            instantiate          raw call          guarded call      overhead   raw async         guarded async     overhead");
+const inWorker: Record<string, unknown> = {};
+for (const variant of ["abort", "unwind", "unwind-exnref"] as const) {
+  progress(`inside workerd, ${variant} build`);
+  const worker = await startCanary({ variant });
+  try {
+    const cost = await perOperationCost(worker, rounds);
+    inWorker[variant] = cost;
+    say(`${variant.padEnd(16)} ${show(cost.instantiate, "").padEnd(20)} ${show(cost["raw-call"], "", 3).padEnd(17)} ${show(cost["guarded-call"], "", 3).padEnd(17)} ` +
+      `${ratio(cost["guarded-call"].median, cost["raw-call"].median).padEnd(10)} ${show(cost["raw-async"], "", 3).padEnd(17)} ${show(cost["guarded-async"], "", 3).padEnd(17)} ` +
+      `${ratio(cost["guarded-async"].median, cost["raw-async"].median)}`);
+  } finally {
+    await worker.dispose();
+  }
+}
+report.inWorker = inWorker;
+
+// Recovery latency per strategy and fault kind.
+say("\n## Recovery latency: fault's response → next response (ms)");
+const recovery: Record<string, unknown> = {};
+for (const { variant, strategy } of RECOVERING) {
+  progress(`recovery latency, ${strategy} on ${variant}`);
+  const worker = await startCanary({ variant, strategy });
+  try {
+    const measured = await recoveryLatency(worker, rounds);
+    const instantiateUs = (inWorker[variant] as Record<string, { median: number }>).instantiate!.median;
+    recovery[`${strategy}/${variant}`] = { ...measured, instantiateMs: instantiateUs / 1000 };
+    say(`${strategy} (${variant}): no fault ${show(measured.noFault, "ms")}; raw instantiate ${(instantiateUs / 1000).toFixed(3)} ms`);
+    for (const [fault, summary] of Object.entries(measured.afterFault)) {
+      const extra = summary.median - measured.noFault.median;
+      say(`  after ${fault.padEnd(15)} ${show(summary, "ms").padEnd(26)} ${ratio(summary.median, measured.noFault.median)} no-fault; ` +
+        `extra ${extra.toFixed(3)} ms = ${ratio(Math.max(extra, 0), instantiateUs / 1000)} a raw instantiate`);
+    }
+  } finally {
+    await worker.dispose();
+  }
+}
+report.recoveryLatency = recovery;
+
+// Throughput under a storm of panics.
+say("\n## Throughput under a storm of panics (requests/s, 4 in flight, 400 requests)");
+const storms: Record<string, unknown> = {};
+for (const { variant, strategy } of RECOVERING) {
+  progress(`storm throughput, ${strategy} on ${variant}`);
+  const worker = await startCanary({ variant, strategy });
+  try {
+    const measured = await stormThroughput(worker, 400, Math.max(3, Math.ceil(rounds / 2)));
+    storms[`${strategy}/${variant}`] = measured;
+    const base = measured["0"]!.requestsPerSecond.median;
+    say(`${`${strategy} (${variant})`.padEnd(24)} ` + Object.entries(measured).map(([rate, m]) =>
+      `${(Number(rate) * 100).toFixed(0)} %: ${show(m.requestsPerSecond, "", 0)} = ${ratio(m.requestsPerSecond.median, base)}, blast ${m.blastRadius}`).join("; "));
+  } finally {
+    await worker.dispose();
+  }
+}
+report.stormThroughput = storms;
+
+// Scale of parked siblings around one panic.
+say("\n## Scale: siblings parked in Rust around one panic");
+const scales: Record<string, unknown> = {};
+for (const { variant, strategy } of RECOVERING.slice(0, 2)) {
+  progress(`scale, ${strategy} on ${variant}`);
+  const results = await scale(variant, strategy, [10, 100, 1000, 10000]);
+  scales[`${strategy}/${variant}`] = results;
+  say(`${`${strategy} (${variant})`.padEnd(24)} ` + results.map((r) =>
+    r.sustained ? `${r.siblings}: blast ${r.blastRadius}, ${r.wallMs} ms` : `${r.siblings}: not sustained (${r.note})`).join("; "));
+}
+report.scale = scales;
+
+// What the regression suite costs.
+if (!values["no-suite"]) {
+  say("\n## Suite cost (warm)");
+  const catalog = await loadScenarios();
+  const one = catalog.find((s) => s.name === "panic-with-siblings")!;
+  progress("suite cost: one scenario");
+  const single: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    single.push(await time(() => runMatrix({ scenarios: [one], variants: ["unwind"], topologies: ["shared"] })));
+  }
+  progress(`suite cost: the whole catalog (${catalog.length} scenarios, every configuration)`);
+  const matrix = await runMatrix({ scenarios: catalog });
+  report.suiteCost = { oneScenarioMs: summarize(single), catalogMs: matrix.durationMs, catalogRuns: matrix.results.length };
+  say(`one scenario (panic-with-siblings, unwind, shared, fresh workerd): ${show(summarize(single), "ms", 0)}`);
+  say(`whole catalog: ${matrix.results.length} runs in ${(matrix.durationMs / 1000).toFixed(1)} s (target < 60 s)`);
+}
+
+const out = join(PROJECT_ROOT, "bench-out");
+mkdirSync(out, { recursive: true });
+const file = join(out, `bench-${String(report.date).replaceAll(/[:.]/g, "-")}.json`);
+writeFileSync(file, JSON.stringify({ ...report, table: lines }, null, 2));
+writeFileSync(join(out, "latest.json"), JSON.stringify({ ...report, table: lines }, null, 2));
+process.stderr.write(`bench: wrote ${relative(process.cwd(), file)}\n`);
