@@ -16,7 +16,7 @@ export function summarize(samples: readonly number[]): Summary {
 
 export function show(summary: Summary, unit: string, digits = 2): string {
   const f = (n: number) => n.toFixed(digits);
-  return `${f(summary.median)} ${unit} (${f(summary.min)}–${f(summary.max)})`;
+  return `${f(summary.median)}${unit ? ` ${unit}` : ""} (${f(summary.min)}–${f(summary.max)})`;
 }
 
 /** Wall time of `work` in milliseconds. */

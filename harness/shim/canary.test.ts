@@ -64,3 +64,26 @@ describe("canary abort: a panic traps", () => {
     expect(failure.message).toMatch(/^panicked: canary panic on request \d+; RuntimeError: unreachable/);
   });
 });
+
+describe("the benchmark route", () => {
+  let worker: RunningWorker;
+  beforeAll(async () => { worker = await startCanary({ variant: "unwind" }); });
+  afterAll(() => worker?.dispose());
+
+  it("repeats an operation inside one request, without touching the generation", async () => {
+    for (const op of ["instantiate", "raw-call", "guarded-call", "raw-async", "guarded-async"]) {
+      const response = await worker.fetch(`/__harness/bench?op=${op}&n=20`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ op, n: 20 });
+    }
+    const info = (await (await worker.fetch("/__harness/info")).json()) as { generation: number; inFlight: number };
+    expect(info).toMatchObject({ generation: 1, inFlight: 0 });
+    expect((await (await worker.fetch("/stats")).json() as { served: number }).served).toBe(40);
+  });
+
+  it("rejects an unknown operation", async () => {
+    const response = await worker.fetch("/__harness/bench?op=nope&n=1");
+    expect(response.status).toBe(400);
+    expect(response.headers.get("wrh-error")).toBe("BadRequest");
+  });
+});

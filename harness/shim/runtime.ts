@@ -16,6 +16,10 @@ import { Abort, GuestError, JsError, PanicError, StaleInstance, StaleObject, Ter
 import { DEFAULT_PARK_TIMEOUT_MS, ParkingLot } from "./parking-lot.ts";
 import { type Task, type TaskContext, TaskTable } from "./tasks.ts";
 
+// One of each for every call: creating them per call was the shim's largest per-call cost.
+const utf8Decoder = new TextDecoder();
+const utf8Encoder = new TextEncoder();
+
 /** Marks exceptions that are unwinds, not aborts. Private: nothing else can forge it. */
 const UNWIND_TAG = new WebAssembly.Tag({ parameters: ["externref"] });
 
@@ -56,6 +60,8 @@ export interface RuntimeOptions {
 }
 
 type Exports = Record<string, unknown> & { memory: WebAssembly.Memory };
+
+const NO_ARGS: number[] = [];
 type ExportFn = (...args: number[]) => unknown;
 
 function describe(error: unknown): string {
@@ -76,6 +82,8 @@ export class GuestRuntime {
   #instance: WebAssembly.Instance | undefined;
   #generation = 0;
   #flagAddress = 0;
+  /** View of linear memory for the flag; replaced when memory grows (its buffer is detached). */
+  #flagView: Uint32Array | undefined;
   // Two independent reset triggers, as in real shims: the host's own verdict and the guest
   // hook's request. A reset must clear both (the double-reset mutant clears one per reset).
   #hostCritical = false;
@@ -166,11 +174,20 @@ export class GuestRuntime {
     for (let i = 0; i < count; i++) new WebAssembly.Instance(this.#module, this.#imports);
   }
 
-  /** `count` calls of `name(...args)` straight into the live instance: no guard, no classification. */
+  /**
+   * `count` calls of `name(...args)` straight into the live instance, the body still copied
+   * out as any caller needs it: no guard, no marshalling, no classification.
+   */
   rawCalls(name: string, count: number, args: (i: number) => number[] = () => []): void {
     this.#guard();
     const fn = (this.#instance!.exports as Exports)[name] as ExportFn;
-    for (let i = 0; i < count; i++) fn(...args(i));
+    const frame: { body?: string } = {};
+    this.#frames.push(frame);
+    try {
+      for (let i = 0; i < count; i++) fn(...args(i));
+    } finally {
+      this.#frames.pop();
+    }
   }
 
   // ---- entry ---------------------------------------------------------------------------
@@ -226,12 +243,13 @@ export class GuestRuntime {
   }
 
   #marshal(args: readonly Arg[]): number[] {
+    if (args.length === 0) return NO_ARGS;
     if (!this.#instance) this.#instantiate();
     const exports = this.#instance!.exports as Exports;
     return args.flatMap((arg): number[] => {
       if (typeof arg === "number") return [arg];
       if (typeof arg === "string") {
-        const bytes = new TextEncoder().encode(arg);
+        const bytes = utf8Encoder.encode(arg);
         const ptr = (exports.wrh_alloc as ExportFn)(bytes.length) as number;
         new Uint8Array(exports.memory.buffer, ptr, bytes.length).set(bytes);
         return [ptr, bytes.length];
@@ -267,9 +285,14 @@ export class GuestRuntime {
     }
   }
 
+  #flagWords(): Uint32Array {
+    const { buffer } = (this.#instance!.exports as Exports).memory;
+    if (this.#flagView?.buffer !== buffer) this.#flagView = new Uint32Array(buffer);
+    return this.#flagView;
+  }
+
   #terminatedFlag(): number {
-    const memory = (this.#instance!.exports as Exports).memory;
-    return new Uint32Array(memory.buffer)[this.#flagAddress >>> 2]!;
+    return this.#flagWords()[this.#flagAddress >>> 2]!;
   }
 
   #declareAborted(spareTask: number | undefined): void {
@@ -277,7 +300,7 @@ export class GuestRuntime {
     const generation = this.#generation;
     const exports = this.#instance!.exports as Exports;
     this.#hostCritical = true;
-    new Uint32Array(exports.memory.buffer)[this.#flagAddress >>> 2] = 1;
+    this.#flagWords()[this.#flagAddress >>> 2] = 1;
     if (this.#hookRanFor !== generation) {
       this.#hookRanFor = generation;
       this.counters.abortHookRuns++;
@@ -336,7 +359,7 @@ export class GuestRuntime {
   /** Decodes UTF-8 the current instance wrote at `ptr`; for imports, which run inside it. */
   readText(ptr: number, len: number): string {
     const memory = (this.#instance!.exports as Exports).memory;
-    return new TextDecoder().decode(new Uint8Array(memory.buffer, ptr, len));
+    return utf8Decoder.decode(new Uint8Array(memory.buffer, ptr, len));
   }
 
   /** Wraps an import so a JS error it throws crosses Rust as a marked unwind. */

@@ -31,7 +31,8 @@
 //   /__harness/parked            {"parked"}: requests parked in this isolate
 //   /__harness/release?count=    release parked requests (all by default): {"released"}
 //   /__harness/bench?op=&n=      n repetitions of op inside this request, for harness/bench:
-//                                instantiate | raw-call | guarded-call | raw-async | guarded-async
+//                                instantiate | raw-call | guarded-call | raw-async | guarded-async |
+//                                recover-<fault> (fault then /ok, each time) | no-recover (/ok then /ok)
 //
 // Failures are 500s with a `wrh-error` header and a FailureBody (harness/protocol/recovery.ts).
 import { type Env, runtimeFor } from "./environment.ts";
@@ -68,7 +69,20 @@ async function bench(runtime: GuestRuntime, url: URL): Promise<unknown> {
     case "guarded-call": for (let i = 0; i < n; i++) runtime.call("canary_ok"); break;
     case "raw-async": runtime.rawCalls("canary_ready", n, rawTask); break;
     case "guarded-async": await Promise.all(Array.from({ length: n }, () => runtime.spawn("canary_ready"))); break;
-    default: throw new RequestError(400, "op must be instantiate, raw-call, guarded-call, raw-async or guarded-async");
+    case "no-recover": for (let i = 0; i < n; i++) { runtime.call("canary_ok"); runtime.call("canary_ok"); } break;
+    default: {
+      const fault = op?.startsWith("recover-") ? SYNC_ROUTES[`/${op.slice("recover-".length)}`] : undefined;
+      if (!fault) throw new RequestError(400, "op must be instantiate, raw-call, guarded-call, raw-async, guarded-async, no-recover or recover-<fault>");
+      // Each fault, then the call that has to recover from it (a reset under reset strategies).
+      for (let i = 0; i < n; i++) {
+        try {
+          runtime.call(fault);
+        } catch {
+          // The failure is the point; its cost is measured, not its outcome.
+        }
+        runtime.call("canary_ok");
+      }
+    }
   }
   return { op, n };
 }
