@@ -11,7 +11,7 @@ import { loadScenarios } from "../engine/load-scenarios.ts";
 import { runMatrix } from "../engine/matrix.ts";
 import { PROJECT_ROOT } from "../project.ts";
 import type { Strategy } from "../protocol/recovery.ts";
-import { startCanary } from "../runner/start-worker.ts";
+import { withCanary } from "../runner/start-worker.ts";
 import { OPERATIONS, type Operation, perOperationCost } from "./in-worker.ts";
 import { recoveryLatency } from "./recovery-latency.ts";
 import { scale } from "./scale.ts";
@@ -53,8 +53,7 @@ say("build            instantiate          raw call          guarded call      o
 const inWorker: Record<string, unknown> = {};
 for (const variant of ["abort", "unwind", "unwind-exnref"] as const) {
   progress(`inside workerd, ${variant} build`);
-  const worker = await startCanary({ variant });
-  try {
+  await withCanary({ variant }, async (worker) => {
     // Recovering from OOM leaves 64 MiB memories to collect, which slows whatever runs next:
     // it is measured on its own, after the rest.
     const cost = {
@@ -65,9 +64,7 @@ for (const variant of ["abort", "unwind", "unwind-exnref"] as const) {
     say(`${variant.padEnd(16)} ${show(cost.instantiate, "").padEnd(20)} ${show(cost["raw-call"], "", 3).padEnd(17)} ${show(cost["guarded-call"], "", 3).padEnd(17)} ` +
       `${ratio(cost["guarded-call"].median, cost["raw-call"].median).padEnd(10)} ${show(cost["raw-async"], "", 3).padEnd(17)} ${show(cost["guarded-async"], "", 3).padEnd(17)} ` +
       `${ratio(cost["guarded-async"].median, cost["raw-async"].median)}`);
-  } finally {
-    await worker.dispose();
-  }
+  });
 }
 report.inWorker = inWorker;
 
@@ -87,8 +84,7 @@ say("\n## Recovery latency: fault's response → next response (ms)");
 const recovery: Record<string, unknown> = {};
 for (const { variant, strategy } of RECOVERING) {
   progress(`recovery latency, ${strategy} on ${variant}`);
-  const worker = await startCanary({ variant, strategy });
-  try {
+  await withCanary({ variant, strategy }, async (worker) => {
     const measured = await recoveryLatency(worker, rounds);
     const instantiateUs = (inWorker[variant] as Record<string, { median: number }>).instantiate!.median;
     recovery[`${strategy}/${variant}`] = { ...measured, instantiateMs: instantiateUs / 1000 };
@@ -98,9 +94,7 @@ for (const { variant, strategy } of RECOVERING) {
       say(`  after ${fault.padEnd(15)} ${show(summary, "ms").padEnd(26)} ${ratio(summary.median, measured.noFault.median)} no-fault; ` +
         `extra ${extra.toFixed(3)} ms = ${ratio(Math.max(extra, 0), instantiateUs / 1000)} a raw instantiate`);
     }
-  } finally {
-    await worker.dispose();
-  }
+  });
 }
 report.recoveryLatency = recovery;
 
@@ -109,16 +103,13 @@ say("\n## Throughput under a storm of panics (requests/s, 4 in flight, 400 reque
 const storms: Record<string, unknown> = {};
 for (const { variant, strategy } of RECOVERING) {
   progress(`storm throughput, ${strategy} on ${variant}`);
-  const worker = await startCanary({ variant, strategy });
-  try {
+  await withCanary({ variant, strategy }, async (worker) => {
     const measured = await stormThroughput(worker, 400, Math.max(3, Math.ceil(rounds / 2)));
     storms[`${strategy}/${variant}`] = measured;
     const base = measured["0"]!.requestsPerSecond.median;
     say(`${`${strategy} (${variant})`.padEnd(24)} ` + Object.entries(measured).map(([rate, m]) =>
       `${(Number(rate) * 100).toFixed(0)} %: ${show(m.requestsPerSecond, "", 0)} = ${ratio(m.requestsPerSecond.median, base)}, blast ${m.blastRadius}`).join("; "));
-  } finally {
-    await worker.dispose();
-  }
+  });
 }
 report.stormThroughput = storms;
 

@@ -156,3 +156,13 @@ export async function startCanary(options: StartOptions): Promise<RunningWorker>
     dispose: () => (disposed ??= mf.dispose()),
   };
 }
+
+/** Runs `body` against a freshly started canary and always stops it afterwards. */
+export async function withCanary<T>(options: StartOptions, body: (worker: RunningWorker) => Promise<T>): Promise<T> {
+  const worker = await startCanary(options);
+  try {
+    return await body(worker);
+  } finally {
+    await worker.dispose();
+  }
+}

@@ -3,7 +3,7 @@
 import { describe, it } from "vitest";
 import type { VariantName } from "../build/variants.ts";
 import type { Strategy } from "../protocol/recovery.ts";
-import { withCanary } from "./canary-harness.ts";
+import { withCanary } from "../runner/start-worker.ts";
 import { checksFor } from "./contract-checks.ts";
 
 export const STRATEGY_RUNS: readonly { variant: VariantName; strategy: Strategy }[] = [

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { VariantName } from "../build/variants.ts";
 import { MUTANT_NAMES, type Mutant, type Strategy } from "../protocol/recovery.ts";
-import { withCanary } from "./canary-harness.ts";
+import { withCanary } from "../runner/start-worker.ts";
 import { checksFor } from "./contract-checks.ts";
 
 // A mutant is tried under both recovering strategies; `none` has no recovery to break.
