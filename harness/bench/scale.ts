@@ -2,6 +2,7 @@
 // and workerd sustained it, the blast radius and the wall time from first park to last answer.
 import type { VariantName } from "../build/variants.ts";
 import type { Strategy } from "../protocol/recovery.ts";
+import { parkedNow } from "../engine/execute.ts";
 import { startCanary } from "../runner/start-worker.ts";
 
 export interface ScaleResult {
@@ -24,7 +25,7 @@ export async function scale(variant: VariantName, strategy: Strategy, sizes: rea
         .catch((error: Error) => ({ status: 0, body: error.message })));
       const deadline = Date.now() + 30_000;
       let count = 0;
-      while ((count = ((await (await worker.fetch("/__harness/parked")).json()) as { parked: number }).parked) < siblings) {
+      while ((count = await parkedNow(worker, "handler")) < siblings) {
         if (Date.now() > deadline) throw new Error(`only ${count} of ${siblings} parked after 30 s`);
         await new Promise((resolve) => setTimeout(resolve, 10));
       }

@@ -127,6 +127,11 @@ class Recorder {
   }
 }
 
+/** How many requests are parked inside Rust in `isolate` right now. */
+export async function parkedNow(worker: RunningWorker, isolate: Isolate): Promise<number> {
+  return ((await (await worker.fetchIsolate(isolate, "/__harness/parked")).json()) as { parked: number }).parked;
+}
+
 /**
  * Polls the park count of `isolate` until it reaches `target`, or until `settled()` says a
  * sibling already answered (it failed before it could park: no point waiting, the checkers
@@ -137,17 +142,12 @@ async function parkedReach(
 ): Promise<boolean> {
   const deadline = Date.now() + deadlineMs;
   while (Date.now() < deadline) {
-    if (settled()) return true;
-    const response = await worker.fetchIsolate(isolate, "/__harness/parked");
-    if (((await response.json()) as { parked: number }).parked >= target) return true;
+    if (settled() || (await parkedNow(worker, isolate)) >= target) return true;
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
   return false;
 }
 
-async function parkedNow(worker: RunningWorker, isolate: Isolate): Promise<number> {
-  return ((await (await worker.fetchIsolate(isolate, "/__harness/parked")).json()) as { parked: number }).parked;
-}
 
 export interface ExecuteOptions {
   /** How long to wait for siblings to reach the park barrier. */
