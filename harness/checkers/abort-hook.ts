@@ -1,8 +1,10 @@
 // Abort hook: on_abort ran exactly once per abort in the faulted isolate, and never otherwise.
-import { expectedResets, faultedIsolate, infoProbes, num, verdict, type Checker } from "./verdict.ts";
+import { expectedResets, faultedIsolate, infoProbes, NO_PROBES, num, unobserved, verdict, type Checker } from "./verdict.ts";
 
 export const abortHook: Checker = (run) => {
-  const [before, after] = infoProbes(run, faultedIsolate(run));
+  const probes = infoProbes(run, faultedIsolate(run));
+  if (!probes) return unobserved("abort-hook", NO_PROBES);
+  const [before, after] = probes;
   const runs = num(after, "abortHookRuns") - num(before, "abortHookRuns");
   const expected = expectedResets(run);
   return verdict("abort-hook", runs === expected ? [] : [before, after], `on_abort ran ${runs} time(s)`,

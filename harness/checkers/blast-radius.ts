@@ -1,6 +1,6 @@
 // Blast radius: siblings that failed, hung or returned wrong data because of the fault. Only
-// the casualties the strategy accepts are allowed: in-flight siblings in the faulted isolate
-// under fail-fast, anything in that isolate without recovery. Elsewhere: none.
+// the casualties the strategy accepts are allowed: in-flight (or concurrent) siblings in the
+// faulted isolate under fail-fast, anything in that isolate without recovery. Elsewhere: none.
 import type { ScenarioRun } from "../engine/execute.ts";
 import { expectationOf, faultedIsolate, ok, siblings, verdict, type Checker } from "./verdict.ts";
 
@@ -12,7 +12,7 @@ export const blastRadiusChecker: Checker = (run) => {
   const expectation = expectationOf(run);
   const faulted = faultedIsolate(run);
   const allowed = (role: string, isolate: string) =>
-    isolate === faulted && (role === "inflight" ? expectation.inflight !== "survive" : expectation.later === "poisoned");
+    isolate === faulted && (role === "later" ? expectation.later === "poisoned" : expectation.inflight !== "survive");
   const failed = siblings(run).filter((r) => !ok(r));
   const broken = failed.filter((r) => !allowed(r.role, r.isolate));
   return verdict("blast-radius", broken,

@@ -1,7 +1,9 @@
 // Recovery: the faulted isolate is re-instantiated exactly when the strategy says (generation
 // +1, once), and later siblings succeed there.
 import type { ScenarioRun } from "../engine/execute.ts";
-import { expectationOf, expectedResets, faultedIsolate, faultRecords, infoProbes, num, ok, verdict, type Checker } from "./verdict.ts";
+import {
+  expectationOf, expectedResets, faultedIsolate, faultRecords, infoProbes, num, ok, verdict, type Checker,
+} from "./verdict.ts";
 
 /** Milliseconds from the (first) fault's answer to the first later sibling that succeeded after it. */
 export function recoveryLatency(run: ScenarioRun): number | undefined {
@@ -12,13 +14,14 @@ export function recoveryLatency(run: ScenarioRun): number | undefined {
 
 export const recovery: Checker = (run) => {
   const expectation = expectationOf(run);
-  const [before, after] = infoProbes(run, faultedIsolate(run));
-  const advance = num(after, "generation") - num(before, "generation");
-  const broken = advance === expectedResets(run) ? [] : [before, after];
+  const probes = infoProbes(run, faultedIsolate(run));
+  const advance = probes ? num(probes[1], "generation") - num(probes[0], "generation") : undefined;
+  const broken = probes && advance !== expectedResets(run) ? [...probes] : [];
   if (expectation.later === "succeed") {
     broken.push(...run.records.filter((r) => r.role === "later" && r.isolate === faultedIsolate(run) && !ok(r)));
   }
+  const generation = probes ? `generation +${advance} as expected` : "generation not observed (no probes)";
   return verdict("recovery", broken,
-    `generation +${advance} as expected; later siblings succeeded`,
-    (ids) => `generation moved by ${advance} (expected ${expectedResets(run)}) or later siblings failed: ${ids}`);
+    `${generation}; later siblings succeeded`,
+    (ids) => `${probes ? `generation moved by ${advance} (expected ${expectedResets(run)}) or ` : ""}later siblings failed: ${ids}`);
 };

@@ -11,6 +11,8 @@ export interface Verdict {
   summary: string;
   /** Ids of the history records that show a broken guarantee. */
   evidence: number[];
+  /** Set when the worker gives no way to observe the guarantee (a profile without probes): not a pass. */
+  unobserved?: true;
 }
 
 export type Checker = (run: ScenarioRun) => Verdict;
@@ -18,6 +20,10 @@ export type Checker = (run: ScenarioRun) => Verdict;
 export function verdict(checker: string, broken: HistoryRecord[], holds: string, breaks: (ids: string) => string): Verdict {
   const evidence = broken.map((r) => r.id);
   return { checker, ok: broken.length === 0, summary: broken.length ? breaks(evidence.map((id) => `#${id}`).join(", ")) : holds, evidence };
+}
+
+export function unobserved(checker: string, why: string): Verdict {
+  return { checker, ok: true, summary: `not observed: ${why}`, evidence: [], unobserved: true };
 }
 
 export function expectationOf(run: ScenarioRun): Expectation {
@@ -38,14 +44,19 @@ export function objectReset(run: ScenarioRun): boolean {
   return expectationOf(run).reset && objectIsolate(run.config.topology) === faultedIsolate(run);
 }
 
-export const siblings = (run: ScenarioRun) => run.records.filter((r) => r.role === "inflight" || r.role === "later");
+export const siblings = (run: ScenarioRun) => run.records.filter((r) => r.role === "inflight" || r.role === "concurrent" || r.role === "later");
 
 export const ok = (r: HistoryRecord) => r.status === 200 && r.integrity !== "wrong";
 
-/** The first and last `info` probes of an isolate: runtime state before and after the run. */
-export function infoProbes(run: ScenarioRun, isolate: Isolate): [HistoryRecord, HistoryRecord] {
+/**
+ * The first and last `info` probes of an isolate: runtime state before and after the run.
+ * Undefined when the worker has no probes (a profile's worker).
+ */
+export function infoProbes(run: ScenarioRun, isolate: Isolate): [HistoryRecord, HistoryRecord] | undefined {
   const probes = run.records.filter((r) => r.role === "probe" && r.kind === "info" && r.isolate === isolate);
-  return [probes[0]!, probes.at(-1)!];
+  return probes.length ? [probes[0]!, probes.at(-1)!] : undefined;
 }
+
+export const NO_PROBES = "the worker has no runtime probes (generation, abort hook, stack pointer)";
 
 export const num = (record: HistoryRecord, field: string): number => Number(record.body?.[field]);

@@ -4,6 +4,7 @@ import { BuildError, DEFAULT_MAX_MEMORY_BYTES, buildVariants } from "../build/bu
 import { ToolchainError, ensureToolchain, findToolchain, INSTALL_HINT } from "../build/toolchain.ts";
 import { VARIANT_NAMES, type Variant, variantByName } from "../build/variants.ts";
 import { RUN_USAGE, UsageError, listCommand, runCommand } from "./run-command.ts";
+import { REPRO_USAGE, reportCommand, reproCommand } from "./repro-command.ts";
 
 const USAGE = `wrh — fault-injection harness for Rust Workers
 
@@ -19,6 +20,7 @@ Usage:
   wrh toolchain
       Print the Rust toolchain wrh would build with.
 ${RUN_USAGE}
+${REPRO_USAGE}
   wrh help
 
 Exit codes: 0 success (for run: every guarantee holds), 1 the work failed (a build failed, a
@@ -78,6 +80,10 @@ export async function main(argv: string[]): Promise<number> {
       return runCommand(rest);
     case "list":
       return listCommand(rest);
+    case "repro":
+      return reproCommand(rest);
+    case "report":
+      return reportCommand(rest);
     case "toolchain": {
       parseArgs({ args: rest, options: {} });
       const toolchain = findToolchain();

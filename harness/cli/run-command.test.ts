@@ -17,7 +17,14 @@ describe("wrh run and wrh list", () => {
   it.each([
     [["run", "--scenario", "nope"], /--scenario nope: no such scenario/],
     [["run", "--variant", "abort", "--strategy", "unwind"], /no build in abort runs strategy unwind/],
-    [["run", "--report", "html"], /--report html: choose from json, junit/],
+    [["run", "--report", "pdf"], /--report pdf: choose from json, junit, html/],
+    [["run", "--profile", "workers-rs-test"], /--profile needs --worker/],
+    [["run", "--worker", "no/such/dir"], /--worker no\/such\/dir: no such file or directory/],
+    [["run", "--worker", "dist/abort", "--variant", "abort"], /--variant applies to the canary builds, not to --worker/],
+    [["run", "--worker", "dist/abort", "--profile", "nope"], /--profile nope: no such profile file or built-in profile \(built in: workers-rs-test\)/],
+    [["repro", "nope"], /no scenario "nope"/],
+    [["repro", "panic-with-siblings", "--seed", "x"], /--seed must be an integer/],
+    [["report", "no-such-history.jsonl"], /no-such-history.jsonl: cannot read/],
     [["run", "--mutant", "everything"], /--mutant everything: choose from no-recovery/],
   ])("%j is bad input: exit 2, one line", (args, message) => {
     const { status, stderr } = wrh(...args);

@@ -4,7 +4,11 @@ import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { VARIANT_NAMES, type VariantName } from "../build/variants.ts";
 import { loadScenarios } from "../engine/load-scenarios.ts";
-import { ALL_STRATEGIES, type MatrixResult, type ProgressEvent, runMatrix } from "../engine/matrix.ts";
+import { ALL_STRATEGIES, type MatrixResult, type OwnWorkerTarget, type ProgressEvent, runMatrix } from "../engine/matrix.ts";
+import { detectStrategy } from "../profile/detect-strategy.ts";
+import { builtInProfiles, loadProfile } from "../profile/profile.ts";
+import { resolveOwnWorker } from "../runner/own-worker.ts";
+import { renderHtml } from "../report/html.ts";
 import { TOPOLOGIES, type Scenario, type Topology } from "../engine/scenario.ts";
 import { PROJECT_ROOT } from "../project.ts";
 import { MUTANT_NAMES, type Mutant, type Strategy } from "../protocol/recovery.ts";
@@ -13,21 +17,29 @@ import { renderJunit } from "../report/junit.ts";
 import { renderTable } from "../report/table.ts";
 
 export const RUN_USAGE = `  wrh run [--scenario NAME]... [--strategy S]... [--variant V]... [--topology T]...
-          [--repeat N] [--report json|junit]... [--out DIR] [--scenario-file FILE]... [--mutant M]...
+          [--repeat N] [--report json|junit|html]... [--out DIR] [--scenario-file FILE]... [--mutant M]...
       Run fault scenarios against the canary in workerd and judge the histories. Prints a table
       (scenario × strategy: verdict, blast radius, recovery latency); writes history.jsonl and
       the requested reports to --out (default wrh-out/<time>). Strategies: ${ALL_STRATEGIES.join(", ")};
       topologies: ${TOPOLOGIES.join(", ")}; all by default. --mutant (test only): ${MUTANT_NAMES.join(", ")}.
+  wrh run --worker <wrangler.toml|built dir> [--profile NAME|FILE] [--strategy reset|unwind] [...]
+      The same against a worker of your own, through a profile that maps the harness's
+      operations onto its routes (built in: ${builtInProfiles().join(", ")}; default workers-rs-test).
+      Runs the scenarios the profile supports; the strategy is detected from how the worker
+      answers a panic unless given.
   wrh list [--scenario-file FILE]...
       List the scenarios and what each strategy must make of them.`;
+
+export const DEFAULT_PROFILE = "workers-rs-test";
 
 export class UsageError extends Error {
   override name = "UsageError";
 }
 
-const REPORTS = ["json", "junit"] as const;
+export const REPORTS = ["json", "junit", "html"] as const;
+export type ReportKind = (typeof REPORTS)[number];
 
-function pick<T extends string>(values: string[] | undefined, choices: readonly T[], option: string): T[] | undefined {
+export function pick<T extends string>(values: string[] | undefined, choices: readonly T[], option: string): T[] | undefined {
   if (!values?.length) return undefined;
   return values.map((value) => {
     if (!choices.includes(value as T)) throw new UsageError(`--${option} ${value}: choose from ${choices.join(", ")}`);
@@ -35,11 +47,11 @@ function pick<T extends string>(values: string[] | undefined, choices: readonly 
   });
 }
 
-async function scenariosFrom(files: string[] | undefined): Promise<Scenario[]> {
+export async function scenariosFrom(files: string[] | undefined): Promise<Scenario[]> {
   return loadScenarios(files?.map((file) => resolve(file)));
 }
 
-function progressLine(event: ProgressEvent): string {
+export function progressLine(event: ProgressEvent): string {
   const counter = `[${event.done}/${event.total}]`;
   if (event.note) return `${counter} note: ${event.note}`;
   const r = event.result!;
@@ -60,6 +72,8 @@ export async function runCommand(args: string[]): Promise<number> {
       out: { type: "string" },
       "scenario-file": { type: "string", multiple: true },
       mutant: { type: "string", multiple: true },
+      worker: { type: "string" },
+      profile: { type: "string" },
     },
   });
   const all = await scenariosFrom(values["scenario-file"]);
@@ -70,32 +84,65 @@ export async function runCommand(args: string[]): Promise<number> {
   const repeat = values.repeat === undefined ? undefined : Number(values.repeat);
   if (repeat !== undefined && (!Number.isInteger(repeat) || repeat < 1)) throw new UsageError("--repeat must be a positive integer");
   const reports = pick(values.report, REPORTS, "report") ?? [];
-  const out = resolve(values.out ?? join(PROJECT_ROOT, "wrh-out", new Date().toISOString().replaceAll(/[:.]/g, "-")));
+  const strategies = pick(values.strategy, ALL_STRATEGIES, "strategy") as Strategy[] | undefined;
+  const ownWorker = values.worker === undefined
+    ? undefined
+    : await ownWorkerTarget(values.worker, values.profile, strategies, { variant: values.variant, topology: values.topology, mutant: values.mutant });
+  if (!ownWorker && values.profile !== undefined) throw new UsageError("--profile needs --worker: a profile maps the scenarios onto your worker's routes");
+  const out = resolve(values.out ?? join(PROJECT_ROOT, "wrh-out", timestamp()));
   mkdirSync(out, { recursive: true });
 
   const matrix: MatrixResult = await runMatrix({
     scenarios: wanted ? all.filter((s) => wanted.includes(s.name)) : all,
-    strategies: pick(values.strategy, ALL_STRATEGIES, "strategy") as Strategy[] | undefined,
+    strategies,
     variants: pick(values.variant, VARIANT_NAMES, "variant") as VariantName[] | undefined,
     topologies: pick(values.topology, TOPOLOGIES, "topology") as Topology[] | undefined,
     mutants: pick(values.mutant, MUTANT_NAMES, "mutant") as Mutant[] | undefined,
     repeat,
+    ownWorker,
     historyFile: join(out, "history.jsonl"),
     onProgress: (event) => process.stderr.write(`${progressLine(event)}\n`),
   });
+  writeReports(matrix, out, reports, [join(out, "history.jsonl")]);
+  return matrix.ok ? 0 : 1;
+}
 
+export function timestamp(): string {
+  return new Date().toISOString().replaceAll(/[:.]/g, "-");
+}
+
+/** Prints the table and writes the requested reports next to the history. */
+export function writeReports(matrix: MatrixResult, out: string, reports: readonly ReportKind[], written: string[], title?: string): void {
   process.stdout.write(`${renderTable(matrix)}\n`);
-  const written = [join(out, "history.jsonl")];
-  if (reports.includes("json")) {
-    writeFileSync(join(out, "report.json"), renderJson(matrix));
-    written.push(join(out, "report.json"));
-  }
-  if (reports.includes("junit")) {
-    writeFileSync(join(out, "junit.xml"), renderJunit(matrix));
-    written.push(join(out, "junit.xml"));
+  const render: Record<ReportKind, [string, () => string]> = {
+    json: ["report.json", () => renderJson(matrix)],
+    junit: ["junit.xml", () => renderJunit(matrix)],
+    html: ["report.html", () => renderHtml(matrix.results, { title })],
+  };
+  for (const kind of reports) {
+    const [file, content] = render[kind];
+    writeFileSync(join(out, file), content());
+    written.push(join(out, file));
   }
   process.stderr.write(`wrh: wrote ${written.map((f) => relative(process.cwd(), f) || f).join(", ")}\n`);
-  return matrix.ok ? 0 : 1;
+}
+
+/**
+ * Reads `--worker` and `--profile` into a target: the profile loaded and validated, the
+ * strategy given (one) or detected. Options that only make sense for the canary are refused.
+ */
+export async function ownWorkerTarget(
+  worker: string, profileName: string | undefined, strategies: Strategy[] | undefined, canaryOnly: Record<string, unknown[] | undefined>,
+): Promise<OwnWorkerTarget> {
+  for (const [option, value] of Object.entries(canaryOnly)) {
+    if (value?.length) throw new UsageError(`--${option} applies to the canary builds, not to --worker (your worker is one build)`);
+  }
+  if (strategies && strategies.length > 1) throw new UsageError("--worker runs under one strategy: the one its build uses (reset or unwind)");
+  const profile = loadProfile(profileName ?? DEFAULT_PROFILE);
+  await resolveOwnWorker(worker, profile);
+  const strategy = strategies?.[0] ?? await detectStrategy(worker, profile);
+  if (!strategies) process.stderr.write(`wrh: ${worker} answers a panic like a ${strategy === "unwind" ? "panic=unwind" : "panic=abort"} build: judging it under ${strategy}\n`);
+  return { path: worker, profile, strategy };
 }
 
 export async function listCommand(args: string[]): Promise<number> {

@@ -6,19 +6,25 @@
 //   probes → setup writes → park in-flight siblings → fault (or storm) → release → first later sibling
 //   (alone, with a string argument) → object probe → other later siblings → probes
 import type { HistoryRecord, Isolate, Role } from "../history/record.ts";
-import { checksum, expectedChecksum } from "../protocol/integrity.ts";
 import type { Mutant, Strategy } from "../protocol/recovery.ts";
 import type { VariantName } from "../build/variants.ts";
 import { DeadlineError, type RunningWorker } from "../runner/start-worker.ts";
+import { CANARY_CLIENT, type Client, type Operation } from "./client.ts";
 import type { Fault, Scenario, Siblings, Topology } from "./scenario.ts";
 
+/** The build a bring-your-own worker run is labelled with: the user's own, not a canary variant. */
+export const OWN_WORKER = "worker";
+
 export interface RunConfig {
-  variant: VariantName;
+  /** The canary build, or `worker` for a worker of your own reached through a profile. */
+  variant: VariantName | typeof OWN_WORKER;
   strategy: Strategy;
   topology: Topology;
   mutants: readonly Mutant[];
   /** 1-based repeat number. */
   repeat: number;
+  /** Varies the data siblings carry (and check); runs with the same id and seed send the same requests. */
+  seed?: number;
 }
 
 /** One execution of one scenario: what the checkers judge. */
@@ -31,12 +37,14 @@ export interface ScenarioRun {
   records: HistoryRecord[];
   /** What the worker printed while the run went on. */
   output: string;
+  /** Who spoke to the worker: `canary`, or the profile's name. */
+  client?: string;
+  /** What the scenario asked for that the profile could not do, left out of this run. */
+  leftOut?: string[];
 }
 
 /** Setup writes to the scenario's Durable Object, so there is stored and in-memory state to lose. */
 export const SETUP_WRITES = 2;
-
-const REENTER_FAULTS = { panic: "panic", abort: "abort", "js-error": "js-error" } as const;
 
 export function runId(scenario: Scenario, config: RunConfig): string {
   const mutants = config.mutants.length ? `+${config.mutants.join("+")}` : "";
@@ -52,29 +60,9 @@ export function objectIsolate(topology: Topology): Isolate {
   return topology === "split" ? "objects" : "handler";
 }
 
-function faultPath(fault: Fault, object: string): string {
-  switch (fault.place) {
-    case "handler": return `/${fault.kind}`;
-    case "async": return "/panic-after-await?ms=1";
-    case "durable-object": return `/do/${object}/${fault.kind}`;
-    case "reentrant": {
-      const kind = REENTER_FAULTS[fault.kind as keyof typeof REENTER_FAULTS];
-      return `/reenter?depth=${fault.depth}&at=${fault.at}&fault=${kind}&swallow=${fault.swallow ? 1 : 0}`;
-    }
-  }
-}
-
-/** A buffer held across an await came back intact. */
-const heldBufferIntact = (seed: number) => (body: Record<string, unknown>) =>
-  body.intact === true && body.released === true && body.checksum === expectedChecksum(seed);
-
-/** An argument reached the guest as it was sent. */
-const echoed = (text: string) => (body: Record<string, unknown>) =>
-  body.text === text && body.checksum === checksum(new TextEncoder().encode(text));
-
-/** Seeds for checked buffers: distinct per sibling and run, reproducible from the run id. */
-function seedFor(runId: string, index: number): number {
-  let hash = 2166136261;
+/** Seeds for checked buffers: distinct per sibling and run, reproducible from the run id and seed. */
+function seedFor(runId: string, index: number, seed = 0): number {
+  let hash = (2166136261 ^ seed) >>> 0;
   for (const char of runId) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
   return ((hash + index * 7919) >>> 0) || 1;
 }
@@ -82,11 +70,13 @@ function seedFor(runId: string, index: number): number {
 class Recorder {
   readonly records: HistoryRecord[] = [];
   readonly #worker: RunningWorker;
+  readonly #client: Client;
   readonly #runId: string;
   readonly #t0 = performance.now();
 
-  constructor(worker: RunningWorker, runId: string) {
+  constructor(worker: RunningWorker, client: Client, runId: string) {
     this.#worker = worker;
+    this.#client = client;
     this.#runId = runId;
   }
 
@@ -94,28 +84,17 @@ class Recorder {
     return Math.round((performance.now() - this.#t0) * 100) / 100;
   }
 
-  /**
-   * Performs one operation and records it; never throws. `check` judges a 200 body: true when
-   * the data is right (sets `integrity`).
-   */
-  async op(role: Role, kind: string, isolate: Isolate, path: string, check?: (body: Record<string, unknown>) => boolean): Promise<HistoryRecord> {
+  /** Performs one operation and records it; never throws. */
+  async op(role: Role, isolate: Isolate, { kind, path, check }: Operation): Promise<HistoryRecord> {
     const record: HistoryRecord = { run: this.#runId, id: this.records.length + 1, role, kind, isolate, path, start: this.#now(), end: 0, status: "unreachable" };
     this.records.push(record);
     try {
       const response = await this.#worker.fetchIsolate(isolate, path);
       const text = await response.text();
       record.status = response.status;
-      record.generation = Number(response.headers.get("wrh-generation")) || undefined;
-      const errorClass = response.headers.get("wrh-error");
-      try {
-        record.body = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        // Not the canary speaking: workerd's own error page (e.g. a request it found hung).
-        record.message = text.slice(0, 300);
-      }
-      if (response.status !== 200) {
-        record.errorClass = errorClass ?? "NotCanary";
-        record.message ??= String(record.body?.message ?? "");
+      const reading = this.#client.read(response.status, response.headers, text);
+      for (const field of ["errorClass", "generation", "body", "message"] as const) {
+        if (reading[field] !== undefined) Object.assign(record, { [field]: reading[field] });
       }
       if (check && response.status === 200) record.integrity = record.body && check(record.body) ? "ok" : "wrong";
     } catch (error) {
@@ -152,13 +131,17 @@ async function parkedReach(
 export interface ExecuteOptions {
   /** How long to wait for siblings to reach the park barrier. */
   barrierTimeoutMs?: number;
+  /** Who speaks to the worker; the canary's own protocol by default. */
+  client?: Client;
 }
 
 export async function executeScenario(
   worker: RunningWorker, scenario: Scenario, config: RunConfig, options: ExecuteOptions = {},
 ): Promise<ScenarioRun> {
   const id = runId(scenario, config);
-  const recorder = new Recorder(worker, id);
+  const client = options.client ?? CANARY_CLIENT;
+  const { park, probes } = client.capabilities;
+  const recorder = new Recorder(worker, client, id);
   const outputBefore = worker.output().length;
   const { topology } = config;
   const { fault, workload } = scenario;
@@ -170,81 +153,87 @@ export async function executeScenario(
   const otherObject = `${object}-other`;
   const objects = objectIsolate(topology);
   const isolates: Isolate[] = topology === "split" ? ["handler", "objects"] : ["handler"];
+  const faultPath = client.fault(fault, object ?? "none");
+  if (!faultPath) throw new Error(`${id}: ${client.name} has no route for a ${fault.kind} in ${fault.place}`);
 
-  for (const isolate of isolates) {
+  for (const isolate of probes ? isolates : []) {
     // The runtime instantiates on first entry (and applies a reset a previous run left pending).
-    await recorder.op("probe", "stats", isolate, "/stats");
-    await recorder.op("probe", "info", isolate, "/__harness/info");
+    await recorder.op("probe", isolate, { kind: "stats", path: "/stats" });
+    await recorder.op("probe", isolate, { kind: "info", path: "/__harness/info" });
   }
   const handles: { id: number; text: string }[] = [];
   for (let i = 0; i < (workload.handles ?? 0); i++) {
-    const text = `handle-${i}-${seedFor(id, 10_000 + i)}`;
-    const created = await recorder.op("setup", "object-new", "handler", `/object/new?text=${text}`);
+    const text = `handle-${i}-${seedFor(id, 10_000 + i, config.seed)}`;
+    const created = await recorder.op("setup", "handler", { kind: "object-new", path: `/object/new?text=${text}` });
     if (created.status === 200) handles.push({ id: Number(created.body?.id), text });
   }
   if (object) {
-    for (let i = 0; i < SETUP_WRITES; i++) await recorder.op("setup", "object-increment", objects, `/do/${object}/increment`);
-    await recorder.op("probe", "object-state", objects, `/do/${object}/read`);
+    for (let i = 0; i < SETUP_WRITES; i++) await recorder.op("setup", objects, client.objectWrite(object));
+    await recorder.op("probe", objects, client.objectRead(object));
   }
 
-  // In flight: park them inside Rust and wait until every one is counted.
+  // In flight: park them inside the worker and wait until every one is counted; a worker that
+  // cannot park gets them alongside the fault instead.
   const target = new Map<Isolate, number>();
-  for (const isolate of isolates) target.set(isolate, await parkedNow(worker, isolate));
-  target.set("handler", target.get("handler")! + inflight.handler);
-  target.set(objects, target.get(objects)! + inflight.object + inflight.otherObject);
-  const parked: Promise<HistoryRecord>[] = [];
+  for (const isolate of park ? isolates : []) target.set(isolate, await parkedNow(worker, isolate));
+  const role: Role = park ? "inflight" : "concurrent";
+  const sent: Promise<HistoryRecord>[] = [];
   let seedIndex = 0;
-  for (let i = 0; i < inflight.handler; i++) {
-    const seed = seedFor(id, seedIndex++);
-    parked.push(recorder.op("inflight", "park", "handler", `/park?seed=${seed}`, heldBufferIntact(seed)));
+  for (let i = 0; i < inflight.handler; i++) sent.push(recorder.op(role, "handler", client.inflight(seedFor(id, seedIndex++, config.seed))));
+  for (let i = 0; i < inflight.object; i++) sent.push(recorder.op(role, objects, client.objectInflight(object!)));
+  for (let i = 0; i < inflight.otherObject; i++) {
+    sent.push(recorder.op(role, objects, { ...client.objectInflight(otherObject), kind: "other-object-park" }));
   }
-  for (let i = 0; i < inflight.object; i++) parked.push(recorder.op("inflight", "object-park", objects, `/do/${object}/park`));
-  for (let i = 0; i < inflight.otherObject; i++) parked.push(recorder.op("inflight", "other-object-park", objects, `/do/${otherObject}/park`));
-  let anySettled = false;
-  for (const sibling of parked) void sibling.then(() => { anySettled = true; });
-  for (const isolate of isolates) {
-    if (!(await parkedReach(worker, isolate, target.get(isolate)!, () => anySettled, options.barrierTimeoutMs ?? 10_000))) {
-      throw new Error(`${id}: in-flight siblings never all parked in the ${isolate} isolate`);
+  if (park) {
+    target.set("handler", target.get("handler")! + inflight.handler);
+    target.set(objects, target.get(objects)! + inflight.object + inflight.otherObject);
+    let anySettled = false;
+    for (const sibling of sent) void sibling.then(() => { anySettled = true; });
+    for (const isolate of isolates) {
+      if (!(await parkedReach(worker, isolate, target.get(isolate)!, () => anySettled, options.barrierTimeoutMs ?? 10_000))) {
+        throw new Error(`${id}: in-flight siblings never all parked in the ${isolate} isolate`);
+      }
     }
   }
 
   const faultKind = `${fault.kind}@${fault.place}`;
-  const path = faultPath(fault, object ?? "none");
+  const faultOp = { kind: faultKind, path: faultPath };
   if (fault.storm) {
     for (let i = 0; i < fault.storm.requests; i++) {
-      if (i % fault.storm.every === 0) await recorder.op("fault", faultKind, "handler", path);
-      else await recorder.op("later", "ok", "handler", "/ok");
+      if (i % fault.storm.every === 0) await recorder.op("fault", "handler", faultOp);
+      else await recorder.op("later", "handler", client.ok());
     }
   } else {
-    await recorder.op("fault", faultKind, faultIsolate(fault, topology), path);
+    await recorder.op("fault", faultIsolate(fault, topology), faultOp);
   }
 
   // Recorded: its answer says how many siblings were still parked, so "failed fast" (none left
   // to release in the faulted isolate) is judged from what the worker saw, not from timing.
-  for (const isolate of isolates) await recorder.op("probe", "release", isolate, "/__harness/release");
-  await Promise.all(parked);
+  for (const isolate of park ? isolates : []) await recorder.op("probe", isolate, { kind: "release", path: "/__harness/release" });
+  await Promise.all(sent);
 
   // The first later request goes alone and carries a string: the first entry after a fault is
   // where an argument written before the instance check would land in the wrong memory.
-  if (later.handler > 0) {
-    const text = `later-${seedFor(id, seedIndex++)}`;
-    await recorder.op("later", "echo", "handler", `/echo?text=${text}`, echoed(text));
-  }
-  if (object) await recorder.op("probe", "object-state", objects, `/do/${object}/read`);
+  if (later.handler > 0) await recorder.op("later", "handler", client.later(seedFor(id, seedIndex++, config.seed), true));
+  if (object) await recorder.op("probe", objects, client.objectRead(object));
   for (const handle of handles) {
-    await recorder.op("probe", "handle-read", "handler", `/object/read?id=${handle.id}`, (body) => body.text === handle.text);
+    await recorder.op("probe", "handler", {
+      kind: "handle-read", path: `/object/read?id=${handle.id}`, check: (body) => body.text === handle.text,
+    });
   }
   const laterOps: Promise<HistoryRecord>[] = [];
-  for (let i = 1; i < later.handler; i++) {
-    const seed = seedFor(id, seedIndex++);
-    laterOps.push(recorder.op("later", "sleep", "handler", `/sleep?ms=1&seed=${seed}`, heldBufferIntact(seed)));
+  for (let i = 1; i < later.handler; i++) laterOps.push(recorder.op("later", "handler", client.later(seedFor(id, seedIndex++, config.seed), false)));
+  for (let i = 0; i < later.object; i++) laterOps.push(recorder.op("later", objects, client.objectWrite(object!)));
+  for (let i = 0; i < later.otherObject; i++) {
+    laterOps.push(recorder.op("later", objects, { ...client.objectWrite(otherObject), kind: "other-object-increment" }));
   }
-  for (let i = 0; i < later.object; i++) laterOps.push(recorder.op("later", "object-increment", objects, `/do/${object}/increment`));
-  for (let i = 0; i < later.otherObject; i++) laterOps.push(recorder.op("later", "other-object-increment", objects, `/do/${otherObject}/increment`));
   await Promise.all(laterOps);
 
-  for (const isolate of isolates) await recorder.op("probe", "info", isolate, "/__harness/info");
-  if (object) await recorder.op("probe", "object-state", objects, `/do/${object}/read`);
+  for (const isolate of probes ? isolates : []) await recorder.op("probe", isolate, { kind: "info", path: "/__harness/info" });
+  if (object) await recorder.op("probe", objects, client.objectRead(object));
 
-  return { runId: id, scenario, config, object, records: recorder.records, output: worker.output().slice(outputBefore) };
+  return {
+    runId: id, scenario, config, object, records: recorder.records, output: worker.output().slice(outputBefore),
+    client: client.name,
+  };
 }

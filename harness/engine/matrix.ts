@@ -10,8 +10,13 @@ import type { Mutant, Strategy } from "../protocol/recovery.ts";
 import { type RunningWorker, startCanary } from "../runner/start-worker.ts";
 import { readManifest } from "../build/manifest.ts";
 import { defaultStrategyFor, strategyFitsBuild } from "../protocol/recovery.ts";
-import { type RunConfig, type ScenarioRun, executeScenario, runId } from "./execute.ts";
+import { OWN_WORKER, type RunConfig, type ScenarioRun, executeScenario, runId } from "./execute.ts";
 import { type Scenario, TOPOLOGIES, type Topology } from "./scenario.ts";
+import { CANARY_CLIENT, type Client } from "./client.ts";
+import { fitScenario } from "../profile/fit-scenario.ts";
+import { profileClient } from "../profile/profile-client.ts";
+import type { Profile } from "../profile/profile.ts";
+import { startOwnWorker } from "../runner/own-worker.ts";
 
 export const ALL_VARIANTS: readonly VariantName[] = ["abort", "unwind", "unwind-exnref"];
 export const ALL_STRATEGIES: readonly Strategy[] = ["none", "reset", "unwind"];
@@ -25,11 +30,26 @@ export interface MatrixOptions {
   repeat?: number;
   /** Test-only: bug classes to put into the runtime. */
   mutants?: readonly Mutant[];
+  /** Varies the data siblings carry (see RunConfig.seed). */
+  seed?: number;
   requestDeadlineMs?: number;
   parkTimeoutMs?: number;
-  /** JSON-lines file every record is appended to. */
+  /** JSON-lines file every run is appended to (see harness/history/record.ts). */
   historyFile?: string;
+  /**
+   * Run against a worker of your own instead of the canary builds: the scenarios its profile
+   * supports, under the one strategy its build uses (variants, topologies and mutants do not apply).
+   */
+  ownWorker?: OwnWorkerTarget;
   onProgress?: (event: ProgressEvent) => void;
+}
+
+export interface OwnWorkerTarget {
+  /** Its wrangler config or a directory of built output. */
+  path: string;
+  profile: Profile;
+  /** What its build promises: reset (panic=abort, workers-rs's default) or unwind. */
+  strategy: Strategy;
 }
 
 export interface ProgressEvent {
@@ -91,6 +111,15 @@ export function configurations(options: Pick<MatrixOptions, "variants" | "strate
   return configs;
 }
 
+/** Judges one run: what the matrix reports for it. Pure: a saved history gives the same result. */
+export function judgeRun(history: ScenarioRun): RunResult {
+  const verdicts = judge(history);
+  return {
+    runId: history.runId, scenario: history.scenario.name, config: history.config, ok: verdicts.every((v) => v.ok), verdicts,
+    blastRadius: blastRadius(history), recoveryLatencyMs: recoveryLatency(history), history,
+  };
+}
+
 function failedRun(scenario: Scenario, config: RunConfig, error: unknown): RunResult {
   const message = error instanceof Error ? error.message : String(error);
   const id = runId(scenario, config);
@@ -101,26 +130,56 @@ function failedRun(scenario: Scenario, config: RunConfig, error: unknown): RunRe
   };
 }
 
+interface Planned {
+  config: Omit<RunConfig, "mutants" | "repeat">;
+  scenario: Scenario;
+  repeat: number;
+  leftOut?: string[];
+}
+
+/** The runs of a matrix; for your own worker, the scenarios its profile can run, fitted to it. */
+function planRuns(options: MatrixOptions, client: Client, skipped: (reason: string, scenario: string) => void): Planned[] {
+  const own = options.ownWorker;
+  const configs: Planned["config"][] = own ? [{ variant: OWN_WORKER, strategy: own.strategy, topology: "shared" }] : configurations(options);
+  const fitted = options.scenarios.flatMap((scenario): { scenario: Scenario; leftOut?: string[] }[] => {
+    if (!own) return [{ scenario }];
+    const fit = fitScenario(scenario, client);
+    if (!fit.runs) skipped(fit.reason, scenario.name);
+    return fit.runs ? [{ scenario: fit.scenario, leftOut: fit.leftOut }] : [];
+  });
+  return configs.flatMap((config) =>
+    fitted
+      .filter(({ scenario: s }) => s.expect[config.strategy] && (s.topologies ?? TOPOLOGIES).includes(config.topology))
+      .flatMap(({ scenario, leftOut }) =>
+        Array.from({ length: options.repeat ?? scenario.repeats ?? 1 }, (_, i) => ({ config, scenario, repeat: i + 1, leftOut }))),
+  );
+}
+
 export async function runMatrix(options: MatrixOptions): Promise<MatrixResult> {
   const started = performance.now();
-  const configs = configurations(options);
   const mutants = options.mutants ?? [];
-  const plan = configs.flatMap((config) =>
-    options.scenarios
-      .filter((s) => s.expect[config.strategy] && (s.topologies ?? TOPOLOGIES).includes(config.topology))
-      .flatMap((scenario) => Array.from({ length: options.repeat ?? scenario.repeats ?? 1 }, (_, i) => ({ config, scenario, repeat: i + 1 }))),
-  );
-  if (plan.length === 0) throw new MatrixInputError("the selected scenarios have no expectation for the selected strategies and topologies");
+  const own = options.ownWorker;
+  const client = own ? profileClient(own.profile) : CANARY_CLIENT;
+  const notRun = new Map<string, string[]>();
+  const plan = planRuns(options, client, (reason, scenario) => notRun.set(reason, [...(notRun.get(reason) ?? []), scenario]));
+  const notes = [...notRun].map(([reason, scenarios]) => `not run, ${reason}: ${scenarios.join(", ")}`);
+  if (plan.length === 0) {
+    throw new MatrixInputError(own
+      ? `profile ${own.profile.name} supports none of the selected scenarios under ${own.strategy}${notes.length ? ` (${notes.join("; ")})` : ""}`
+      : "the selected scenarios have no expectation for the selected strategies and topologies");
+  }
 
   const results: RunResult[] = [];
-  const notes: string[] = [];
   const note = (text: string) => {
     notes.push(text);
     options.onProgress?.({ done: results.length, total: plan.length, note: text });
   };
-  const start = (config: Configuration) => startCanary({
-    ...config, mutants, requestDeadlineMs: options.requestDeadlineMs, parkTimeoutMs: options.parkTimeoutMs,
-  });
+  for (const text of notes) options.onProgress?.({ done: 0, total: plan.length, note: text });
+  const start = (config: Planned["config"]) => own
+    ? startOwnWorker(own.path, own.profile, options.requestDeadlineMs)
+    : startCanary({
+        ...config, variant: config.variant as VariantName, mutants, requestDeadlineMs: options.requestDeadlineMs, parkTimeoutMs: options.parkTimeoutMs,
+      });
 
   let current: { key: string; worker: RunningWorker } | undefined;
   const release = async () => {
@@ -128,21 +187,17 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixResult> {
     current = undefined;
   };
   try {
-    for (const { config, scenario, repeat } of plan) {
+    for (const { config, scenario, repeat, leftOut } of plan) {
       const key = `${config.variant}/${config.strategy}/${config.topology}`;
       // A run under `none` may poison the instance for good: give every such run its own.
       if (current && (current.key !== key || config.strategy === "none")) await release();
       current ??= { key, worker: await start(config) };
-      const runConfig: RunConfig = { ...config, mutants, repeat };
+      const runConfig: RunConfig = { ...config, mutants, repeat, ...(options.seed === undefined ? {} : { seed: options.seed }) };
       let result: RunResult;
       try {
-        const history = await executeScenario(current.worker, scenario, runConfig);
-        if (options.historyFile) appendHistory(options.historyFile, history.records);
-        const verdicts = judge(history);
-        result = {
-          runId: history.runId, scenario: scenario.name, config: runConfig, ok: verdicts.every((v) => v.ok), verdicts,
-          blastRadius: blastRadius(history), recoveryLatencyMs: recoveryLatency(history), history,
-        };
+        const history = { ...(await executeScenario(current.worker, scenario, runConfig, { client })), leftOut };
+        if (options.historyFile) appendHistory(options.historyFile, history);
+        result = judgeRun(history);
       } catch (error) {
         result = failedRun(scenario, runConfig, error);
       }

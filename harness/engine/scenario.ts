@@ -4,6 +4,7 @@
 // verdicts (checkers/). Scenario files (`scenarios/*.scenarios.ts`) default-export an array of
 // these objects and are validated on load (`validateScenario`).
 import type { ErrorClass, Strategy } from "../protocol/recovery.ts";
+import { FieldChecker as Checker } from "./field-checker.ts";
 
 export type FaultKind = "panic" | "abort" | "oom" | "stack-overflow" | "js-error" | "panic-in-drop";
 /**
@@ -110,61 +111,6 @@ export class ScenarioError extends Error {
 const FAULT_OUTCOMES: readonly FaultOutcome[] = ["ok", "PanicError", "JsError", "Abort", "Terminated", "StaleInstance", "StaleObject", "ConfigError"];
 const STRATEGY_NAMES: readonly Strategy[] = ["none", "reset", "unwind"];
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length]!;
-}
-
-function suggestion(word: string, choices: readonly string[]): string {
-  const close = choices.filter((c) => editDistance(word, c) <= 2);
-  return close.length ? ` (did you mean ${close.map((c) => `"${c}"`).join(" or ")}?)` : "";
-}
-
-class Checker {
-  readonly #where: string;
-  constructor(where: string) {
-    this.#where = where;
-  }
-
-  fail(field: string, problem: string): never {
-    throw new ScenarioError(`${this.#where}: ${field}: ${problem}`);
-  }
-
-  object(value: unknown, field: string, allowed: readonly string[], required: readonly string[] = []): Record<string, unknown> {
-    if (typeof value !== "object" || value === null || Array.isArray(value)) this.fail(field, "must be an object");
-    const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
-      if (!allowed.includes(key)) this.fail(`${field}.${key}`, `unknown field${suggestion(key, allowed)}; known: ${allowed.join(", ")}`);
-    }
-    for (const key of required) if (record[key] === undefined) this.fail(`${field}.${key}`, "is required");
-    return record;
-  }
-
-  oneOf<T extends string>(value: unknown, field: string, choices: readonly T[]): T {
-    if (typeof value !== "string" || !choices.includes(value as T)) {
-      const shown = typeof value === "string" ? `"${value}"` : JSON.stringify(value);
-      this.fail(field, `${shown} is not one of ${choices.join(", ")}${typeof value === "string" ? suggestion(value, choices) : ""}`);
-    }
-    return value as T;
-  }
-
-  count(value: unknown, field: string, min = 0, max = 100_000): number {
-    if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
-      this.fail(field, `must be an integer from ${min} to ${max}`);
-    }
-    return value as number;
-  }
-}
-
 function siblings(c: Checker, value: unknown, field: string): Siblings {
   if (value === undefined) return {};
   const s = c.object(value, field, ["handler", "object", "otherObject"]);
@@ -201,7 +147,7 @@ function expectation(c: Checker, value: unknown, field: string, strategy: Strate
 /** Checks `value` is a Scenario; `where` names its file (and index) in the one-line error. */
 export function validateScenario(value: unknown, where: string): Scenario {
   const name = (value as { name?: unknown } | null)?.name;
-  const c = new Checker(typeof name === "string" ? `${where}: scenario "${name}"` : where);
+  const c = new Checker(typeof name === "string" ? `${where}: scenario "${name}"` : where, ScenarioError);
   const s = c.object(value, "scenario", ["name", "description", "fault", "workload", "topologies", "repeats", "expect"], ["name", "description", "fault", "workload", "expect"]);
   if (typeof s.name !== "string" || !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(s.name)) c.fail("name", "must be kebab-case, e.g. panic-with-siblings");
   if (typeof s.description !== "string" || !s.description) c.fail("description", "must be a non-empty string");

@@ -1,18 +1,22 @@
 // The history: one record per operation the engine performed, in the order they were invoked.
 // Checkers judge a history after the scenario ran, never during, so every verdict can be
-// recomputed from a saved history (`HistoryRecord` lines in a .jsonl file).
+// recomputed from a saved history: a JSON-lines file where each run is a `RunHeader` line
+// followed by its `HistoryRecord` lines (`wrh report <file>` judges it again).
 import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
+import type { ScenarioRun } from "../engine/execute.ts";
 
 /**
  * Why an operation ran:
  * - `fault`: the operation meant to fail;
  * - `inflight`: a sibling parked inside Rust when the fault struck;
+ * - `concurrent`: a sibling sent alongside the fault to a worker that cannot park requests, so
+ *   it may have finished before the fault or run into it;
  * - `later`: a sibling started after the fault had answered;
  * - `setup`: preparation (Durable Object writes the state checks rely on);
  * - `probe`: a read of runtime or Durable Object state for the checkers.
  */
-export type Role = "fault" | "inflight" | "later" | "setup" | "probe";
+export type Role = "fault" | "inflight" | "concurrent" | "later" | "setup" | "probe";
 
 /** Which isolate served an operation: the stateless handler's or (split topology) the objects'. */
 export type Isolate = "handler" | "objects";
@@ -47,12 +51,52 @@ export function succeeded(record: HistoryRecord): boolean {
   return record.status === 200;
 }
 
-/** Appends records to a JSON-lines file, creating its directory. */
-export function appendHistory(path: string, records: readonly HistoryRecord[]): void {
-  mkdirSync(dirname(path), { recursive: true });
-  appendFileSync(path, records.map((r) => JSON.stringify(r)).join("\n") + (records.length ? "\n" : ""));
+/**
+ * The line before a run's records: everything about the run except its records (scenario,
+ * configuration, worker output), so the file alone is enough to judge it again.
+ */
+export type RunHeader = { header: "run" } & Omit<ScenarioRun, "records">;
+
+export class HistoryFileError extends Error {
+  override name = "HistoryFileError";
 }
 
-export function readHistory(path: string): HistoryRecord[] {
-  return readFileSync(path, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line) as HistoryRecord);
+/** Appends a run (header, then records) to a JSON-lines file, creating its directory. */
+export function appendHistory(path: string, run: ScenarioRun): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const { records, ...rest } = run;
+  const header: RunHeader = { header: "run", ...rest };
+  appendFileSync(path, [header, ...records].map((line) => JSON.stringify(line)).join("\n") + "\n");
+}
+
+/** The runs in a history file, as the engine produced them. */
+export function readHistory(path: string): ScenarioRun[] {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new HistoryFileError(`${path}: cannot read: ${(error as Error).message}`);
+  }
+  const runs: ScenarioRun[] = [];
+  text.split("\n").forEach((line, index) => {
+    if (!line.trim()) return;
+    let value: (RunHeader | HistoryRecord) & { header?: unknown };
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw new HistoryFileError(`${path}:${index + 1}: not JSON; is this a history.jsonl written by wrh?`);
+    }
+    if (value.header === "run") {
+      const { header: _, ...run } = value as RunHeader;
+      runs.push({ ...run, records: [] });
+    } else if (typeof (value as HistoryRecord).run !== "string") {
+      throw new HistoryFileError(`${path}:${index + 1}: neither a run header nor a history record; is this a history.jsonl written by wrh?`);
+    } else if (runs.length && runs.at(-1)!.runId === (value as HistoryRecord).run) {
+      runs.at(-1)!.records.push(value as HistoryRecord);
+    } else {
+      throw new HistoryFileError(`${path}:${index + 1}: a record of run ${(value as HistoryRecord).run} without its run header line; histories written before the header format cannot be judged again`);
+    }
+  });
+  if (runs.length === 0) throw new HistoryFileError(`${path}: no runs in it`);
+  return runs;
 }

@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import type { Readable } from "node:stream";
 import { join } from "node:path";
-import { Log, LogLevel, Miniflare, type RequestInit, type Response } from "miniflare";
+import { Log, LogLevel, Miniflare, type MiniflareOptions, type RequestInit, type Response } from "miniflare";
 import { MANIFEST_FILE, WORKER_FILE, type BuildManifest, readManifest } from "../build/manifest.ts";
 import type { VariantName } from "../build/variants.ts";
 import { variantDistDir } from "../project.ts";
@@ -29,8 +29,6 @@ export interface StartOptions {
 }
 
 export interface RunningWorker {
-  manifest: BuildManifest;
-  strategy: Strategy;
   topology: Topology;
   /** GET (or `init`) a path on the worker; rejects with DeadlineError when the deadline passes. */
   fetch(path: string, init?: RequestInit): Promise<Response>;
@@ -62,8 +60,14 @@ export class StrategyMismatchError extends Error {
   override name = "StrategyMismatchError";
 }
 
+/** The canary, running: a worker whose build and strategy are known. */
+export interface RunningCanary extends RunningWorker {
+  manifest: BuildManifest;
+  strategy: Strategy;
+}
+
 /** Starts the canary's `variant` build in workerd under `strategy`, with a Durable Object binding. */
-export async function startCanary(options: StartOptions): Promise<RunningWorker> {
+export async function startCanary(options: StartOptions): Promise<RunningCanary> {
   const { variant, mutants = [] } = options;
   const dir = variantDistDir(variant);
   const manifest = readManifest(variant);
@@ -79,8 +83,7 @@ export async function startCanary(options: StartOptions): Promise<RunningWorker>
   }
   const deadlineMs = options.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS;
   const { compatibilityDate, compatibilityFlags } = await readWorkerRuntimeConfig();
-  const output: string[] = [];
-  const worker = (name: string) => ({
+  const worker = (name: string): WorkerOptions => ({
     name,
     modules: true,
     scriptPath: join(dir, WORKER_FILE),
@@ -94,10 +97,28 @@ export async function startCanary(options: StartOptions): Promise<RunningWorker>
       ...(options.parkTimeoutMs === undefined ? {} : { WRH_PARK_TIMEOUT_MS: String(options.parkTimeoutMs) }),
     },
   });
-  // Durable Objects stay in memory between requests: eviction after 10 s idle would look
-  // exactly like a reset to the harness.
   const counter = { className: "CanaryCounter", useSQLite: true, unsafePreventEviction: true };
   const topology = options.topology ?? "shared";
+  const running = await launch(`variant ${variant}`, topology === "shared"
+    ? [{ ...worker(`canary-${variant}`), durableObjects: { COUNTER: counter } }]
+    : [
+        { ...worker(`canary-${variant}`), durableObjects: { COUNTER: { ...counter, scriptName: OBJECTS_WORKER } } },
+        { ...worker(OBJECTS_WORKER), durableObjects: { COUNTER: counter } },
+      ], deadlineMs);
+  return { ...running, manifest, strategy };
+}
+
+/** What Miniflare needs to run one worker. */
+export type WorkerOptions = Extract<NonNullable<MiniflareOptions["workers"]>[number], { scriptPath?: string }>;
+
+/**
+ * Starts `workers` in one workerd (the first is the entry; in the split topology the second
+ * hosts the Durable Objects) and wraps it with deadlines and output capture. Durable Objects
+ * should set `unsafePreventEviction`: eviction after 10 s idle would look exactly like a reset.
+ */
+export async function launch(label: string, workers: WorkerOptions[], deadlineMs = DEFAULT_REQUEST_DEADLINE_MS): Promise<RunningWorker> {
+  const output: string[] = [];
+  const topology: Topology = workers.length > 1 ? "split" : "shared";
   const mf = new Miniflare({
     log: new Log(LogLevel.WARN),
     cf: false,
@@ -105,19 +126,14 @@ export async function startCanary(options: StartOptions): Promise<RunningWorker>
       stdout.on("data", (chunk: Buffer) => output.push(chunk.toString()));
       stderr.on("data", (chunk: Buffer) => output.push(chunk.toString()));
     },
-    workers: topology === "shared"
-      ? [{ ...worker(`canary-${variant}`), durableObjects: { COUNTER: counter } }]
-      : [
-          { ...worker(`canary-${variant}`), durableObjects: { COUNTER: { ...counter, scriptName: OBJECTS_WORKER } } },
-          { ...worker(OBJECTS_WORKER), durableObjects: { COUNTER: counter } },
-        ],
+    workers,
   });
   try {
     await mf.ready;
   } catch (error) {
     await mf.dispose();
     const detail = output.join("").trim();
-    throw new Error(`workerd could not start variant ${variant}: ${(error as Error).message}${detail ? `\n${detail}` : ""}`);
+    throw new Error(`workerd could not start ${label}: ${(error as Error).message}${detail ? `\n${detail}` : ""}`);
   }
   let disposed: Promise<void> | undefined;
   const withDeadline = async (path: string, send: (signal: AbortSignal) => Promise<Response>) => {
@@ -132,14 +148,12 @@ export async function startCanary(options: StartOptions): Promise<RunningWorker>
   const fetch = (path: string, init: RequestInit = {}) =>
     withDeadline(path, (signal) => mf.dispatchFetch(new URL(path, "http://canary.test"), { ...init, signal }));
   return {
-    manifest,
-    strategy,
     topology,
     fetch,
     async fetchIsolate(isolate, path) {
       if (isolate === "handler" || topology === "shared") return fetch(path);
       // Miniflare types this Fetcher with @cloudflare/workers-types, which we do not install.
-      const objects = (await mf.getWorker(OBJECTS_WORKER)) as unknown as {
+      const objects = (await mf.getWorker(workers[1]!.name)) as unknown as {
         fetch(url: URL, init: { signal: AbortSignal }): Promise<Response>;
       };
       return withDeadline(path, (signal) => objects.fetch(new URL(path, "http://canary.test"), { signal }));
@@ -158,7 +172,7 @@ export async function startCanary(options: StartOptions): Promise<RunningWorker>
 }
 
 /** Runs `body` against a freshly started canary and always stops it afterwards. */
-export async function withCanary<T>(options: StartOptions, body: (worker: RunningWorker) => Promise<T>): Promise<T> {
+export async function withCanary<T>(options: StartOptions, body: (worker: RunningCanary) => Promise<T>): Promise<T> {
   const worker = await startCanary(options);
   try {
     return await body(worker);

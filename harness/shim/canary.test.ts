@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningWorker, startCanary } from "../runner/start-worker.ts";
+import { type RunningCanary, startCanary } from "../runner/start-worker.ts";
 
 interface Failure { error: string; message: string; generation: number }
 
 describe.each(["abort", "unwind", "unwind-exnref"] as const)("canary %s in workerd", (variant) => {
-  let worker: RunningWorker;
+  let worker: RunningCanary;
   beforeAll(async () => { worker = await startCanary({ variant }); });
   afterAll(() => worker?.dispose());
 
@@ -29,7 +29,7 @@ describe.each(["abort", "unwind", "unwind-exnref"] as const)("canary %s in worke
 });
 
 describe.each(["unwind", "unwind-exnref"] as const)("canary %s: a panic unwinds and the instance lives on", (variant) => {
-  let worker: RunningWorker;
+  let worker: RunningCanary;
   beforeAll(async () => { worker = await startCanary({ variant }); });
   afterAll(() => worker?.dispose());
 
@@ -52,7 +52,7 @@ describe.each(["unwind", "unwind-exnref"] as const)("canary %s: a panic unwinds 
 });
 
 describe("canary abort: a panic traps", () => {
-  let worker: RunningWorker;
+  let worker: RunningCanary;
   beforeAll(async () => { worker = await startCanary({ variant: "abort" }); });
   afterAll(() => worker?.dispose());
 
@@ -66,7 +66,7 @@ describe("canary abort: a panic traps", () => {
 });
 
 describe("the benchmark route", () => {
-  let worker: RunningWorker;
+  let worker: RunningCanary;
   beforeAll(async () => { worker = await startCanary({ variant: "unwind" }); });
   afterAll(() => worker?.dispose());
 
@@ -85,5 +85,51 @@ describe("the benchmark route", () => {
     const response = await worker.fetch("/__harness/bench?op=nope&n=1");
     expect(response.status).toBe(400);
     expect(response.headers.get("wrh-error")).toBe("BadRequest");
+  });
+});
+
+describe.each(["abort", "unwind", "unwind-exnref"] as const)("canary %s: the workers-rs test-worker layout", (variant) => {
+  let worker: RunningCanary;
+  beforeAll(async () => { worker = await startCanary({ variant }); });
+  afterAll(() => worker?.dispose());
+
+  const durable = async (id: string) => {
+    const response = await worker.fetch(`/durable/${id}`);
+    expect(response.status).toBe(200);
+    const body = await response.text();
+    const counts = /^\[durable_object\]: self\.count: (\d+), self\.unstored_count: (\d+), secret value: none$/.exec(body);
+    expect(counts, body).not.toBeNull();
+    return { count: Number(counts![1]), unstored: Number(counts![2]) };
+  };
+
+  it("/test-panic fails in text, class first, as respond_with_errors does", async () => {
+    const response = await worker.fetch("/test-panic");
+    expect(response.status).toBe(500);
+    expect(response.headers.get("content-type")).toMatch(/^text\/plain/);
+    const expected = worker.strategy === "unwind" ? "PanicError" : "Abort";
+    expect(response.headers.get("wrh-error")).toBe(expected);
+    expect(await response.text()).toMatch(new RegExp(`^${expected}: .*canary panic on request \\d+`));
+  });
+
+  it("/durable/<id> ignores the id: one object, count +10 and unstored_count +1 a request", async () => {
+    const first = await durable("x");
+    expect(await durable("y")).toEqual({ count: first.count + 10, unstored: first.unstored + 1 });
+  });
+
+  it("a reset restarts unstored_count at 1 and keeps count; a panic resets only under reset", async () => {
+    const before = await durable("a");
+    expect((await worker.fetch("/test-panic")).status).toBe(500);
+    const afterPanic = await durable("b");
+    const unwinds = worker.strategy === "unwind";
+    expect(afterPanic).toEqual({ count: before.count + 10, unstored: unwinds ? before.unstored + 1 : 1 });
+
+    expect((await worker.fetch("/test-abort")).headers.get("wrh-error")).toBe("Abort");
+    expect(await durable("c")).toEqual({ count: afterPanic.count + 10, unstored: 1 });
+  });
+
+  it("/durable/hello answers from the object", async () => {
+    const response = await worker.fetch("/durable/hello");
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe("Hello from my-durable-object!");
   });
 });

@@ -35,11 +35,31 @@
 //                                recover-<fault> (fault then /ok, each time) | no-recover (/ok then /ok)
 //
 // Failures are 500s with a `wrh-error` header and a FailureBody (harness/protocol/recovery.ts).
-import { type Env, runtimeFor } from "./environment.ts";
-import { failure, json, RequestError, respond } from "./responses.ts";
+//
+// workers-rs test-worker layout: the routes of workers-rs's own test worker, so that a profile
+// written for that worker runs against the canary. Failures answer as its `respond_with_errors`
+// does: 500, text/plain `<ErrorClass>: <message>` (plus the `wrh-error` header); successes are text.
+//
+//   /test-panic, /test-abort,    the faults of /panic, /abort, /oom, /js-error
+//   /test-oom, /test-js-error
+//   /durable/<id>                increment COUNTER's object "A" whatever the id, as counter::handle_id does:
+//                                `[durable_object]: self.count: <stored × 10>, self.unstored_count: <memory>,
+//                                secret value: <SOME_SECRET or none>` (workers-rs's count goes up by 10)
+//   /durable/hello               `Hello from my-durable-object!` once the object "my-durable-object" of
+//                                MY_CLASS (or COUNTER) has read its counter
+import { type DurableObjectNamespace, type Env, runtimeFor } from "./environment.ts";
+import { failure, ForwardedFailure, json, RequestError, respond, text, textFailure } from "./responses.ts";
 import type { GuestRuntime, Handle } from "./runtime.ts";
+import type { FailureBody } from "../protocol/recovery.ts";
 
-export { CanaryCounter } from "./counter-object.ts";
+// workers-rs's test config binds its objects as COUNTER = "Counter" and MY_CLASS = "MyClass".
+export { CanaryCounter, CanaryCounter as Counter, CanaryCounter as MyClass } from "./counter-object.ts";
+
+/** What workers-rs's test worker reads from its env besides COUNTER. */
+interface TestWorkerEnv extends Env {
+  MY_CLASS?: DurableObjectNamespace;
+  SOME_SECRET?: string;
+}
 
 const SYNC_ROUTES: Record<string, string> = {
   "/ok": "canary_ok",
@@ -54,6 +74,8 @@ const SYNC_ROUTES: Record<string, string> = {
 };
 
 const REENTER_FAULTS: Record<string, number> = { none: 0, panic: 1, abort: 2, "js-error": 3 };
+
+const TEST_WORKER_FAULTS = new Set(["/test-panic", "/test-abort", "/test-oom", "/test-js-error"]);
 
 const STORM_FAULTS: Record<string, string> = { panic: "canary_panic", "js-error": "canary_js_error" };
 
@@ -179,20 +201,51 @@ async function route(runtime: GuestRuntime, url: URL, request: Request, env: Env
   }
   const counter = /^\/do\/([^/]+)\/[a-z-]+$/.exec(path);
   if (counter) {
-    if (!env.COUNTER) throw new RequestError(404, "this worker has no COUNTER Durable Object binding");
-    return env.COUNTER.get(env.COUNTER.idFromName(counter[1]!)).fetch(request);
+    const namespace = counterNamespace(env);
+    return namespace.get(namespace.idFromName(counter[1]!)).fetch(request);
   }
   throw new RequestError(404, `no route ${path}`);
 }
 
+function counterNamespace(env: Env): DurableObjectNamespace {
+  if (!env.COUNTER) throw new RequestError(404, "this worker has no COUNTER Durable Object binding");
+  return env.COUNTER;
+}
+
+/** One operation on a counter object; a failure of the object's is this request's failure. */
+async function counterOperation(namespace: DurableObjectNamespace, name: string, operation: "read" | "increment") {
+  const response = await namespace.get(namespace.idFromName(name)).fetch(new Request(`http://counter/do/${name}/${operation}`));
+  const body = await response.json();
+  if (!response.ok) throw new ForwardedFailure(body as FailureBody);
+  return body as { memory: number; stored: number };
+}
+
+function isTestWorkerRoute(path: string): boolean {
+  return TEST_WORKER_FAULTS.has(path) || /^\/durable\/[^/]+$/.test(path);
+}
+
+async function testWorkerRoute(runtime: GuestRuntime, path: string, env: TestWorkerEnv): Promise<Response> {
+  const ok = (body: string) => text(200, body, runtime.generation);
+  if (TEST_WORKER_FAULTS.has(path)) return ok(runtime.call(SYNC_ROUTES[path.replace("/test-", "/")]!).body ?? "");
+  if (path === "/durable/hello") {
+    // Through the guest, as workers-rs's object runs Rust: a reset can fail this request too.
+    await counterOperation(env.MY_CLASS ?? counterNamespace(env), "my-durable-object", "read");
+    return ok("Hello from my-durable-object!");
+  }
+  const { memory, stored } = await counterOperation(counterNamespace(env), "A", "increment");
+  return ok(`[durable_object]: self.count: ${stored * 10}, self.unstored_count: ${memory}, secret value: ${env.SOME_SECRET ?? "none"}`);
+}
+
 export default {
-  async fetch(request: Request, env: Env): Promise<Response> {
+  async fetch(request: Request, env: TestWorkerEnv): Promise<Response> {
+    const url = new URL(request.url);
+    const testWorker = isTestWorkerRoute(url.pathname);
     let runtime: GuestRuntime | undefined;
     try {
       runtime = runtimeFor(env);
-      return await route(runtime, new URL(request.url), request, env);
+      return await (testWorker ? testWorkerRoute(runtime, url.pathname, env) : route(runtime, url, request, env));
     } catch (error) {
-      return failure(error, runtime?.generation ?? 0);
+      return (testWorker ? textFailure : failure)(error, runtime?.generation ?? 0);
     }
   },
 };

@@ -1,0 +1,122 @@
+// How the engine talks to a worker: which request performs each operation of a scenario, and
+// how a response becomes a history record. The canary speaks the harness's own protocol
+// (harness/shim/worker.ts): siblings park inside Rust, every response names its generation and
+// error class, and probes read the runtime's state. Any other worker is reached through a
+// profile (harness/profile/), which can do less; `capabilities` says what.
+import { checksum, expectedChecksum } from "../protocol/integrity.ts";
+import type { Fault } from "./scenario.ts";
+
+/** One request of a scenario: what the history calls it and where it goes. */
+export interface Operation {
+  kind: string;
+  path: string;
+  /** Judges a 200 body: true when the data it carries is right (sets the record's `integrity`). */
+  check?: (body: Record<string, unknown>) => boolean;
+}
+
+/** What a response said, in the history's terms. */
+export interface Reading {
+  /** Failures only: the class the worker named. */
+  errorClass?: string;
+  /** The generation of the instance that served it, when the worker says. */
+  generation?: number;
+  /**
+   * Structured data from the body. Durable Object operations carry `memory` and `stored` (the
+   * counter's in-memory and stored counts after the request); `wrote: true` marks a request
+   * that wrote although it is not an `object-increment` (a profile's counter counts every request).
+   */
+  body?: Record<string, unknown>;
+  /** A text to keep when the body is not structured (or a failure's message). */
+  message?: string;
+}
+
+export interface Capabilities {
+  /** A route for sibling requests in the stateless handler. */
+  siblings: boolean;
+  /** A Durable Object counter whose in-memory and stored counts can be read. */
+  objects: boolean;
+  /**
+   * Siblings can be held inside the worker until released, so they are provably in flight when
+   * the fault strikes. Without it they are sent alongside the fault instead (role `concurrent`).
+   */
+  park: boolean;
+  /** Probes read the runtime's generation, abort-hook count and stack pointer. */
+  probes: boolean;
+  /** Rust objects can be created and read back through handles. */
+  handles: boolean;
+  /** Two object names reach two different Durable Objects. */
+  distinctObjects: boolean;
+}
+
+export interface Client {
+  /** `canary`, or the profile's name. */
+  name: string;
+  capabilities: Capabilities;
+  /** The request that triggers `fault`, or undefined when the worker has no route for it. */
+  fault(fault: Fault, object: string): string | undefined;
+  /** A sibling in flight during the fault; `seed` makes its checked data unique. */
+  inflight(seed: number): Operation;
+  /** The cheapest request that succeeds: between the faults of a storm. */
+  ok(): Operation;
+  /** A sibling after the fault. The first one carries a string argument. */
+  later(seed: number, first: boolean): Operation;
+  /** A write to Durable Object `object` (kind `object-increment`). */
+  objectWrite(object: string): Operation;
+  /** A read of the object's state (kind `object-state`). */
+  objectRead(object: string): Operation;
+  /** A request held on the object while the fault strikes. */
+  objectInflight(object: string): Operation;
+  /** Turns a response into a reading. */
+  read(status: number, headers: Headers, text: string): Reading;
+}
+
+const REENTER_FAULTS = { panic: "panic", abort: "abort", "js-error": "js-error" } as const;
+
+/** A buffer held across an await came back intact. */
+const heldBufferIntact = (seed: number) => (body: Record<string, unknown>) =>
+  body.intact === true && body.released === true && body.checksum === expectedChecksum(seed);
+
+/** An argument reached the guest as it was sent. */
+const echoed = (text: string) => (body: Record<string, unknown>) =>
+  body.text === text && body.checksum === checksum(new TextEncoder().encode(text));
+
+/** The canary, through the harness protocol: every capability. */
+export const CANARY_CLIENT: Client = {
+  name: "canary",
+  capabilities: { siblings: true, objects: true, park: true, probes: true, handles: true, distinctObjects: true },
+  fault(fault, object) {
+    switch (fault.place) {
+      case "handler": return `/${fault.kind}`;
+      case "async": return "/panic-after-await?ms=1";
+      case "durable-object": return `/do/${object}/${fault.kind}`;
+      case "reentrant": {
+        const kind = REENTER_FAULTS[fault.kind as keyof typeof REENTER_FAULTS];
+        return `/reenter?depth=${fault.depth}&at=${fault.at}&fault=${kind}&swallow=${fault.swallow ? 1 : 0}`;
+      }
+    }
+  },
+  ok: () => ({ kind: "ok", path: "/ok" }),
+  inflight: (seed) => ({ kind: "park", path: `/park?seed=${seed}`, check: heldBufferIntact(seed) }),
+  later(seed, first) {
+    if (!first) return { kind: "sleep", path: `/sleep?ms=1&seed=${seed}`, check: heldBufferIntact(seed) };
+    const text = `later-${seed}`;
+    return { kind: "echo", path: `/echo?text=${text}`, check: echoed(text) };
+  },
+  objectWrite: (object) => ({ kind: "object-increment", path: `/do/${object}/increment` }),
+  objectRead: (object) => ({ kind: "object-state", path: `/do/${object}/read` }),
+  objectInflight: (object) => ({ kind: "object-park", path: `/do/${object}/park` }),
+  read(status, headers, text) {
+    const reading: Reading = { generation: Number(headers.get("wrh-generation")) || undefined };
+    try {
+      reading.body = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      // Not the canary speaking: workerd's own error page (e.g. a request it found hung).
+      reading.message = text.slice(0, 300);
+    }
+    if (status !== 200) {
+      reading.errorClass = headers.get("wrh-error") ?? "NotCanary";
+      reading.message ??= String(reading.body?.message ?? "");
+    }
+    return reading;
+  },
+};

@@ -1,0 +1,70 @@
+// Your own worker through a profile, end to end: the canary serves workers-rs's test-worker
+// layout, so it stands in for a workers-rs project, given as a built directory or as a
+// wrangler config the way a user would.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadScenarios } from "../engine/load-scenarios.ts";
+import { runMatrix } from "../engine/matrix.ts";
+import { PROJECT_ROOT } from "../project.ts";
+import { detectStrategy } from "./detect-strategy.ts";
+import { loadProfile } from "./profile.ts";
+
+const profile = loadProfile("workers-rs-test");
+const catalog = await loadScenarios();
+const pick = (...names: string[]) => catalog.filter((s) => names.includes(s.name));
+const SCENARIOS = pick("panic-with-siblings", "abort-with-siblings", "js-error-with-siblings", "panic-storm");
+
+/** A wrangler config for the canary's `variant` build, bound as workers-rs's test worker is. */
+function wranglerConfig(variant: string, vars: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), "wrh-own-"));
+  const file = join(dir, "wrangler.toml");
+  writeFileSync(file, [
+    `name = "my-worker"`,
+    `main = "${join(PROJECT_ROOT, "dist", variant, "worker.js")}"`,
+    `compatibility_date = "2025-09-01"`,
+    `[vars]`,
+    ...Object.entries(vars).map(([k, v]) => `${k} = "${v}"`),
+    `[[durable_objects.bindings]]`, `name = "COUNTER"`, `class_name = "Counter"`,
+    `[[durable_objects.bindings]]`, `name = "MY_CLASS"`, `class_name = "MyClass"`,
+  ].join("\n"));
+  return file;
+}
+
+describe("a worker of your own, through the workers-rs test-worker profile", () => {
+  it("tells a panic=unwind build from a panic=abort one by how it answers a panic", async () => {
+    expect(await detectStrategy(join(PROJECT_ROOT, "dist/unwind"), profile)).toBe("unwind");
+    expect(await detectStrategy(join(PROJECT_ROOT, "dist/abort"), profile)).toBe("reset");
+  }, 60_000);
+
+  it.each([["abort", "reset"], ["unwind", "unwind"]] as const)("%s build from its directory holds every observable %s guarantee", async (variant, strategy) => {
+    const matrix = await runMatrix({ scenarios: SCENARIOS, ownWorker: { path: join(PROJECT_ROOT, "dist", variant), profile, strategy } });
+    expect(matrix.results.map((r) => [r.scenario, r.verdicts.filter((v) => !v.ok).map((v) => v.summary)]))
+      .toEqual(SCENARIOS.map((s) => [s.name, []]));
+    const panic = matrix.results.find((r) => r.scenario === "panic-with-siblings")!;
+    expect(panic.history.client).toBe("workers-rs-test");
+    expect(panic.history.records.filter((r) => r.role === "concurrent")).toHaveLength(24);
+    expect(panic.verdicts.find((v) => v.checker === "abort-hook")).toMatchObject({ unobserved: true });
+    // The counter's in-memory count tells the reset: back to 1 (its own write) only under reset.
+    const afterFault = panic.history.records.filter((r) => r.kind === "object-state")[1]!;
+    if (strategy === "unwind") expect(afterFault.body!.memory).toBeGreaterThan(3);
+  }, 120_000);
+
+  it("catches a broken recovery layer in a worker given by its wrangler config", async () => {
+    const config = wranglerConfig("abort", { WRH_STRATEGY: "reset", WRH_MUTANTS: "no-recovery" });
+    const matrix = await runMatrix({ scenarios: pick("abort-with-siblings"), ownWorker: { path: config, profile, strategy: "reset" } });
+    expect(matrix.ok).toBe(false);
+    // Without probes the missing reset shows in the object's memory, which survived the abort.
+    const broken = matrix.results[0]!.verdicts.filter((v) => !v.ok);
+    expect(broken.map((v) => v.checker)).toEqual(["state"]);
+    expect(broken[0]!.summary).toMatch(/memory should be reset/);
+  }, 60_000);
+
+  it("catches a worker that keeps Durable Object memory across what it claims is a reset", async () => {
+    const matrix = await runMatrix({
+      scenarios: pick("js-error-with-siblings"), ownWorker: { path: join(PROJECT_ROOT, "dist/unwind"), profile, strategy: "reset" },
+    });
+    expect(matrix.results[0]!.verdicts.filter((v) => !v.ok).map((v) => v.checker)).toEqual(expect.arrayContaining(["state"]));
+  }, 60_000);
+});

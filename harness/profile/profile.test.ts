@@ -1,0 +1,65 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadScenarios } from "../engine/load-scenarios.ts";
+import { fitScenario } from "./fit-scenario.ts";
+import { profileClient } from "./profile-client.ts";
+import { loadProfile, validateProfile } from "./profile.ts";
+
+const valid = {
+  name: "mine",
+  description: "my worker",
+  faults: { panic: "/boom" },
+  errors: [{ class: "PanicError", body: "PanicError" }],
+};
+
+describe("profiles", () => {
+  it("loads the built-in workers-rs test-worker profile", () => {
+    const profile = loadProfile("workers-rs-test");
+    expect(profile.faults).toEqual({ panic: "/test-panic", abort: "/test-abort", oom: "/test-oom", "js-error": "/test-js-error" });
+    expect(profile.object).toMatchObject({ path: "/durable/{id}", distinctIds: false, storedStep: 10 });
+  });
+
+  it.each([
+    [{ ...valid, fautls: {} }, /mine\.json: profile\.fautls: unknown field \(did you mean "faults"\?\)/],
+    [{ ...valid, faults: {} }, /faults: needs a route for at least one of/],
+    [{ ...valid, faults: { panick: "/x" } }, /faults\.panick: unknown field \(did you mean "panic"\?\)/],
+    [{ ...valid, faults: { panic: "boom" } }, /faults\.panic: "boom" must be a path starting with \//],
+    [{ ...valid, errors: [{ class: "Panic", body: "x" }] }, /errors\[0\]\.class: "Panic" is not one of PanicError/],
+    [{ ...valid, errors: [{ class: "Abort", body: "(" }] }, /errors\[0\]\.body: not a regular expression/],
+    [{ ...valid, object: { path: "/o/{id}", distinctIds: true, memory: "memory \\d+", stored: "s(\\d+)" } }, /object\.memory: needs exactly 1 capture group \(the number\), has 0/],
+    [{ ...valid, object: { path: "/o", distinctIds: true, memory: "m(\\d+)", stored: "s(\\d+)" } }, /object\.path: needs \{id\}/],
+    [{ ...valid, name: "My Worker" }, /name: must be kebab-case/],
+  ])("rejects a malformed profile with one line naming the field (%#)", (profile, message) => {
+    expect(() => validateProfile(profile, "mine.json")).toThrow(message);
+  });
+
+  it("names a missing profile and a file that is not JSON", () => {
+    expect(() => loadProfile("nope")).toThrow(/--profile nope: no such profile file or built-in profile \(built in: workers-rs-test\)/);
+    const file = join(mkdtempSync(join(tmpdir(), "wrh-profile-")), "broken.json");
+    writeFileSync(file, "{ name: ");
+    expect(() => loadProfile(file)).toThrow(/broken\.json: not valid JSON/);
+  });
+
+  it("reads failures and counter bodies the profile's way", () => {
+    const client = profileClient(loadProfile("workers-rs-test"));
+    const headers = new Headers();
+    expect(client.read(500, headers, "PanicError: Intentional panic").errorClass).toBe("PanicError");
+    expect(client.read(500, headers, "The Workers runtime canceled this request").errorClass).toBe("Abort");
+    expect(client.read(500, headers, "something else").errorClass).toBe("Unrecognised");
+    expect(client.read(200, headers, "[durable_object]: self.count: 30, self.unstored_count: 1, secret value: x").body)
+      .toEqual({ memory: 1, stored: 3, wrote: true });
+  });
+
+  it("fits catalog scenarios to what the profile can do, and says what it left out", async () => {
+    const client = profileClient(loadProfile("workers-rs-test"));
+    const catalog = await loadScenarios();
+    const fit = fitScenario(catalog.find((s) => s.name === "panic-with-siblings")!, client);
+    expect(fit.runs).toBe(true);
+    if (!fit.runs) return;
+    expect(fit.scenario.workload).toEqual({ inflight: { handler: 20, object: 4 }, later: { handler: 20, object: 4 }, handles: 0 });
+    expect(fit.leftOut.join("; ")).toMatch(/3 Rust object handle\(s\).*parking: the 24 in-flight sibling\(s\) are sent alongside the fault/);
+    expect(fitScenario(catalog.find((s) => s.name === "object-panic")!, client)).toEqual({ runs: false, reason: "no route for panic in durable-object" });
+  });
+});
