@@ -17,9 +17,14 @@ export interface Verdict {
 
 export type Checker = (run: ScenarioRun) => Verdict;
 
+const EVIDENCE_SHOWN = 12;
+
 export function verdict(checker: string, broken: HistoryRecord[], holds: string, breaks: (ids: string) => string): Verdict {
   const evidence = broken.map((r) => r.id);
-  return { checker, ok: broken.length === 0, summary: broken.length ? breaks(evidence.map((id) => `#${id}`).join(", ")) : holds, evidence };
+  // The summary is one line in a terminal table; `evidence` keeps every id.
+  const shown = evidence.slice(0, EVIDENCE_SHOWN).map((id) => `#${id}`).join(", ");
+  const more = evidence.length > EVIDENCE_SHOWN ? ` and ${evidence.length - EVIDENCE_SHOWN} more` : "";
+  return { checker, ok: broken.length === 0, summary: broken.length ? breaks(shown + more) : holds, evidence };
 }
 
 export function unobserved(checker: string, why: string): Verdict {

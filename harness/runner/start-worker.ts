@@ -131,9 +131,13 @@ export async function launch(label: string, workers: WorkerOptions[], deadlineMs
   try {
     await mf.ready;
   } catch (error) {
-    await mf.dispose();
-    const detail = output.join("").trim();
-    throw new Error(`workerd could not start ${label}: ${(error as Error).message}${detail ? `\n${detail}` : ""}`);
+    // Disposing re-raises the start failure; the process is gone either way.
+    await mf.dispose().catch(() => {});
+    // One line: Miniflare's summary and the first error workerd printed (without its stack).
+    const text = `${(error as Error).message}\n${output.join("")}`;
+    const cause = text.split("\n").find((line) => /error/i.test(line) && !line.startsWith("The Workers runtime failed"));
+    const summary = (error as Error).message.split("\n")[0];
+    throw new Error(`workerd could not start ${label}: ${summary}${cause ? ` — ${cause.replace(/ stack: .*/, "").trim().slice(0, 400)}` : ""}`);
   }
   let disposed: Promise<void> | undefined;
   const withDeadline = async (path: string, send: (signal: AbortSignal) => Promise<Response>) => {
