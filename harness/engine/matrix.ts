@@ -111,6 +111,17 @@ export function configurations(options: Pick<MatrixOptions, "variants" | "strate
   return configs;
 }
 
+/** Asks every isolate of the canary for a new instance; false when one does not answer. */
+async function freshInstances(worker: RunningWorker): Promise<boolean> {
+  const isolates = worker.topology === "split" ? (["handler", "objects"] as const) : (["handler"] as const);
+  try {
+    for (const isolate of isolates) if ((await worker.fetchIsolate(isolate, "/__harness/fresh")).status !== 200) return false;
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Judges one run: what the matrix reports for it. Pure: a saved history gives the same result. */
 export function judgeRun(history: ScenarioRun): RunResult {
   const verdicts = judge(history);
@@ -189,8 +200,10 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixResult> {
   try {
     for (const { config, scenario, repeat, leftOut } of plan) {
       const key = `${config.variant}/${config.strategy}/${config.topology}`;
-      // A run under `none` may poison the instance for good: give every such run its own.
-      if (current && (current.key !== key || config.strategy === "none")) await release();
+      if (current && current.key !== key) await release();
+      // A run under `none` may poison the instance for good: every such run starts on a new one
+      // (a new workerd for a worker of your own, which has no harness routes).
+      if (current && config.strategy === "none" && (own || !(await freshInstances(current.worker)))) await release();
       current ??= { key, worker: await start(config) };
       const runConfig: RunConfig = { ...config, mutants, repeat, ...(options.seed === undefined ? {} : { seed: options.seed }) };
       let result: RunResult;

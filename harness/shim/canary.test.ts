@@ -133,3 +133,18 @@ describe.each(["abort", "unwind", "unwind-exnref"] as const)("canary %s: the wor
     expect(await response.text()).toBe("Hello from my-durable-object!");
   });
 });
+
+describe("a new instance between runs under none", () => {
+  let worker: RunningCanary;
+  beforeAll(async () => { worker = await startCanary({ variant: "abort", strategy: "none" }); });
+  afterAll(() => worker?.dispose());
+
+  it("replaces a poisoned instance on request, without counting a reset", async () => {
+    expect((await worker.fetch("/abort")).status).toBe(500);
+    // No recovery: the abort left the guest's shared state borrowed.
+    expect((await worker.fetch("/sleep?ms=1&seed=1")).status).toBe(500);
+    const info = await (await worker.fetch("/__harness/fresh")).json() as { generation: number; resets: number };
+    expect(info).toMatchObject({ generation: 2, resets: 0 });
+    expect((await worker.fetch("/sleep?ms=1&seed=1")).status).toBe(200);
+  });
+});

@@ -273,6 +273,17 @@ export class GuestRuntime {
     (exports.wrh_start as ExportFn)(this.#generation, guestMutants);
   }
 
+  /**
+   * Harness only: a new instance whatever the strategy, as if the worker had been redeployed.
+   * Runs under `none` start from one, so one run's poison is not the next run's; cheaper than a
+   * new workerd. Not a reset: the reset counter stays.
+   */
+  replaceInstance(): void {
+    this.#instantiate();
+    this.#reinitScheduled = false;
+    this.#hostCritical = false;
+  }
+
   #reset(trigger: "reinit" | "critical"): void {
     this.#instantiate();
     this.counters.resets++;

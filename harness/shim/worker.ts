@@ -28,6 +28,7 @@
 //   /do/<name>/increment         Durable Object counter <name>: {"memory","stored"} once the write is durable
 //   /do/<name>/read|panic|abort|park
 //   /__harness/info              build, strategy, mutants and runtime state (never enters the guest)
+//   /__harness/fresh             a new Wasm instance whatever the strategy (between runs under none): info
 //   /__harness/parked            {"parked"}: requests parked in this isolate
 //   /__harness/release?count=    release parked requests (all by default): {"released"}
 //   /__harness/bench?op=&n=      n repetitions of op inside this request, for harness/bench:
@@ -194,6 +195,9 @@ async function route(runtime: GuestRuntime, url: URL, request: Request, env: Env
       return json(200, { ...WRH_BUILD, ...runtime.state() }, runtime.generation);
     case "/__harness/bench":
       return json(200, await bench(runtime, url), runtime.generation);
+    case "/__harness/fresh":
+      runtime.replaceInstance();
+      return json(200, { ...WRH_BUILD, ...runtime.state() }, runtime.generation);
     case "/__harness/parked":
       return json(200, { parked: runtime.parking.size }, runtime.generation);
     case "/__harness/release":
