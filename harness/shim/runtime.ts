@@ -93,11 +93,18 @@ export class GuestRuntime {
   readonly #frames: { body?: string }[] = [];
   /** Set by the panic hook of panic=abort builds just before they trap. */
   #panicMessage: string | undefined;
+  /** The shadow stack pointer with no guest frame active: what an outermost call starts from. */
+  #restingStackPointer = 0;
+  // Read on every call, so looked up once.
+  readonly #recovers: boolean;
+  readonly #marshalFirst: boolean;
 
   constructor(options: RuntimeOptions) {
     this.#module = options.module;
     this.strategy = options.strategy;
     this.mutants = options.mutants ?? new Set();
+    this.#recovers = this.strategy !== "none" && !this.mutants.has("no-recovery");
+    this.#marshalFirst = this.mutants.has("marshal-before-guard");
     this.#parkTimeoutMs = options.parkTimeoutMs ?? DEFAULT_PARK_TIMEOUT_MS;
     this.#imports = { wrh_host: this.#runtimeImports() };
     for (const [module, functions] of Object.entries(options.extraImports?.(this) ?? {})) {
@@ -114,7 +121,7 @@ export class GuestRuntime {
 
   /** Whether this runtime acts on aborts at all. */
   get recovers(): boolean {
-    return this.strategy !== "none" && !this.mutants.has("no-recovery");
+    return this.#recovers;
   }
 
   /** Runtime state for the info route and the harness. */
@@ -193,7 +200,7 @@ export class GuestRuntime {
   // ---- entry ---------------------------------------------------------------------------
 
   #call(name: string, args: readonly Arg[], task?: Task): CallResult {
-    let raw = this.mutants.has("marshal-before-guard") ? this.#marshal(args) : undefined;
+    let raw = this.#marshalFirst ? this.#marshal(args) : undefined;
     this.#guard();
     if (task) {
       if (task.generation === 0) task.generation = this.#generation;
@@ -204,8 +211,9 @@ export class GuestRuntime {
     raw ??= this.#marshal(args);
     const instance = this.#instance!;
     const exports = instance.exports as Exports;
-    const stackPointer = exports.__stack_pointer as WebAssembly.Global;
-    const savedStackPointer = stackPointer.value as number;
+    // Reading the global costs more than the rest of the guard; only a call nested inside
+    // another guest call (re-entrancy) can start anywhere but at rest.
+    const savedStackPointer = this.#frames.length ? (exports.__stack_pointer as WebAssembly.Global).value as number : this.#restingStackPointer;
     const frame: { body?: string } = {};
     this.#frames.push(frame);
     try {
@@ -216,8 +224,8 @@ export class GuestRuntime {
       // An unwind skipped the export's epilogue; put the shadow stack back where it was. (A trap
       // leaves it: the instance is suspect anyway, and `none` must not be quietly repaired.)
       const unwound = failure instanceof PanicError || failure instanceof JsError;
-      if (unwound && this.recovers && this.#instance === instance && !this.mutants.has("no-stack-restore")) {
-        stackPointer.value = savedStackPointer;
+      if (unwound && this.#recovers && this.#instance === instance && !this.mutants.has("no-stack-restore")) {
+        (exports.__stack_pointer as WebAssembly.Global).value = savedStackPointer;
       }
       if (failure.critical) this.#declareAborted(task?.id);
       throw failure;
@@ -232,7 +240,7 @@ export class GuestRuntime {
       this.#instantiate();
       return;
     }
-    if (!this.recovers) return;
+    if (!this.#recovers) return;
     // The flag may also have been set from outside (host-initiated termination).
     if (!this.#hostCritical && this.#terminatedFlag() !== 0) this.#declareAborted(undefined);
     if (this.#reinitScheduled) this.#reset("reinit");
@@ -271,6 +279,7 @@ export class GuestRuntime {
     this.#flagAddress = (exports.wrh_terminated_flag as ExportFn)() as number;
     const guestMutants = this.mutants.has("no-termination-guard") ? GUEST_MUTANT_NO_TERMINATION_GUARD : 0;
     (exports.wrh_start as ExportFn)(this.#generation, guestMutants);
+    this.#restingStackPointer = (exports.__stack_pointer as WebAssembly.Global).value as number;
   }
 
   /**
@@ -307,7 +316,7 @@ export class GuestRuntime {
   }
 
   #declareAborted(spareTask: number | undefined): void {
-    if (!this.recovers) return;
+    if (!this.#recovers) return;
     const generation = this.#generation;
     const exports = this.#instance!.exports as Exports;
     this.#hostCritical = true;
@@ -333,7 +342,7 @@ export class GuestRuntime {
     const failure = this.#errorClass(error);
     this.#panicMessage = undefined;
     // Under `none` (or with recovery mutated away) nothing terminates the instance.
-    failure.critical &&= this.recovers;
+    failure.critical &&= this.#recovers;
     return failure;
   }
 
