@@ -250,8 +250,10 @@ export class GuestRuntime {
     }
   }
 
-  #marshal(args: readonly Arg[]): number[] {
+  #marshal(args: readonly Arg[]): readonly number[] {
     if (args.length === 0) return NO_ARGS;
+    // Numbers (task ids, counters) go as they are: no copy.
+    if (args.every((arg) => typeof arg === "number")) return args as readonly number[];
     if (!this.#instance) this.#instantiate();
     const exports = this.#instance!.exports as Exports;
     return args.flatMap((arg): number[] => {
