@@ -118,7 +118,7 @@ say("\n## Scale: siblings parked in Rust around one panic");
 const scales: Record<string, unknown> = {};
 for (const { variant, strategy } of RECOVERING.slice(0, 2)) {
   progress(`scale, ${strategy} on ${variant}`);
-  const results = await scale(variant, strategy, [10, 100, 1000, 10000]);
+  const results = await scale(variant, strategy, [10, 100, 1000, 3000, 10000]);
   scales[`${strategy}/${variant}`] = results;
   say(`${`${strategy} (${variant})`.padEnd(24)} ` + results.map((r) =>
     r.sustained ? `${r.siblings}: blast ${r.blastRadius}, ${r.wallMs} ms` : `${r.siblings}: not sustained (${r.note})`).join("; "));

@@ -5,6 +5,12 @@ import type { Strategy } from "../protocol/recovery.ts";
 import { parkedNow } from "../engine/execute.ts";
 import { startCanary } from "../runner/start-worker.ts";
 
+/**
+ * Parks released per `/__harness/release` call: releasing 19,500 at once answered the first
+ * only after 25 s; in batches of 1,000 answers start within ~1 s and all are in after ~10 s.
+ */
+const RELEASE_BATCH = 1_000;
+
 export interface ScaleResult {
   siblings: number;
   sustained: boolean;
@@ -16,21 +22,33 @@ export interface ScaleResult {
 export async function scale(variant: VariantName, strategy: Strategy, sizes: readonly number[]): Promise<ScaleResult[]> {
   const results: ScaleResult[] = [];
   for (const siblings of sizes) {
-    const worker = await startCanary({ variant, strategy, requestDeadlineMs: 60_000, parkTimeoutMs: 60_000 });
+    // workerd takes ~1 ms per park, and as long again to release: deadlines grow with the count.
+    const limitMs = Math.max(60_000, siblings * 6);
+    const worker = await startCanary({ variant, strategy, requestDeadlineMs: limitMs, parkTimeoutMs: limitMs });
     try {
       const started = performance.now();
+      let early: { status: number; body: string } | undefined;
       // Every sibling settles into an answer (a failure is an answer too), so none goes unobserved.
       const parked = Array.from({ length: siblings }, (_, i) => worker.fetch(`/park?seed=${i + 1}`)
         .then(async (r) => ({ status: r.status, body: await r.text() }))
-        .catch((error: Error) => ({ status: 0, body: error.message })));
-      const deadline = Date.now() + 30_000;
+        .catch((error: Error) => ({ status: 0, body: error.message }))
+        .then((answer) => {
+          early ??= answer;
+          return answer;
+        }));
+      const waitMs = Math.max(30_000, siblings * 3);
+      const deadline = Date.now() + waitMs;
       let count = 0;
       while ((count = await parkedNow(worker, "handler")) < siblings) {
-        if (Date.now() > deadline) throw new Error(`only ${count} of ${siblings} parked after 30 s`);
+        // A sibling that answers before the barrier could not park (e.g. the guest ran out of
+        // linear memory and aborted, taking every parked sibling with it): waiting is pointless.
+        if (early) throw new Error(`only ${count} of ${siblings} parked: a sibling answered first (${early.status} ${early.body.slice(0, 160)})`);
+        if (Date.now() > deadline) throw new Error(`only ${count} of ${siblings} parked after ${waitMs / 1000} s`);
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       await (await worker.fetch("/panic")).text();
-      await worker.fetch("/__harness/release");
+      const release = async () => ((await (await worker.fetch(`/__harness/release?count=${RELEASE_BATCH}`)).json()) as { released: number }).released;
+      while ((await release()) > 0);
       const answers = await Promise.all(parked);
       const failed = answers.filter((a) => a.status !== 200 || !a.body.includes('"intact":true')).length;
       results.push({ siblings, sustained: true, blastRadius: failed, wallMs: Math.round(performance.now() - started) });

@@ -24,8 +24,11 @@ export class ParkingLot {
    */
   park(timeoutMs: number): { released: Promise<boolean>; cancel(): void } {
     const id = this.#next++;
-    let resolve!: (released: boolean) => void;
-    const released = new Promise<boolean>((res) => { resolve = res; });
+    // Not `new Promise`: once TurboFan optimizes this method, the promises it constructs inline
+    // lack workerd's promise context tag, a release from another request then runs the parked
+    // request's continuation in the releasing request, and its Response fails there ("Cannot
+    // perform I/O on behalf of a different request"). The builtin tags them in every tier.
+    const { promise: released, resolve } = Promise.withResolvers<boolean>();
     const cancel = () => {
       const parked = this.#parked.get(id);
       if (!parked) return;

@@ -28,9 +28,8 @@ export class TaskTable {
   readonly #open = new Map<number, OpenTask>();
 
   open(context: TaskContext): Task {
-    let resolve!: (body: string) => void;
-    let reject!: (error: unknown) => void;
-    const promise = new Promise<string>((res, rej) => { resolve = res; reject = rej; });
+    // Not `new Promise`: see ParkingLot.park (another request may settle this one, e.g. an abort).
+    const { promise, resolve, reject } = Promise.withResolvers<string>();
     const task: OpenTask = { id: this.#nextTask++, generation: 0, context, promise, cleanups: [], resolve, reject };
     this.#open.set(task.id, task);
     return task;
