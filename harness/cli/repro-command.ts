@@ -47,21 +47,19 @@ export async function reproCommand(args: string[]): Promise<number> {
   if (!scenario) throw new UsageError(`no scenario "${name}"; \`wrh list\` shows them`);
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32)) throw new UsageError("--seed must be an integer from 0 to 4294967295");
-  const strategies = pick(values.strategy === undefined ? undefined : [values.strategy], ALL_STRATEGIES, "strategy") as Strategy[] | undefined;
+  const listed = (value: string | undefined) => (value === undefined ? undefined : [value]);
+  const strategies = pick(listed(values.strategy), ALL_STRATEGIES, "strategy") as Strategy[] | undefined;
 
   const ownWorker = values.worker === undefined
     ? undefined
-    : await ownWorkerTarget(values.worker, values.profile, strategies, {
-        variant: values.variant === undefined ? undefined : [values.variant],
-        topology: values.topology === undefined ? undefined : [values.topology],
-      });
+    : await ownWorkerTarget(values.worker, values.profile, strategies, { variant: listed(values.variant), topology: listed(values.topology) });
   if (!ownWorker && values.profile !== undefined) throw new UsageError("--profile needs --worker");
   const strategy = ownWorker?.strategy ?? strategies?.[0] ?? "reset";
   if (!scenario.expect[strategy]) {
     throw new UsageError(`scenario ${name} says nothing about strategy ${strategy}; it has ${Object.keys(scenario.expect).join(", ")}`);
   }
-  const variant = (pick(values.variant === undefined ? undefined : [values.variant], VARIANT_NAMES, "variant")?.[0] ?? BUILD_FOR[strategy]) as VariantName;
-  const topology = (pick(values.topology === undefined ? undefined : [values.topology], TOPOLOGIES, "topology")?.[0] ?? "shared") as Topology;
+  const variant = (pick(listed(values.variant), VARIANT_NAMES, "variant")?.[0] ?? BUILD_FOR[strategy]) as VariantName;
+  const topology = (pick(listed(values.topology), TOPOLOGIES, "topology")?.[0] ?? "shared") as Topology;
 
   const out = resolve(values.out ?? join(PROJECT_ROOT, "wrh-out", `repro-${name}-${strategy}-${timestamp()}`));
   mkdirSync(out, { recursive: true });

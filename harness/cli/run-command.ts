@@ -7,7 +7,6 @@ import { loadScenarios } from "../engine/load-scenarios.ts";
 import { ALL_STRATEGIES, type MatrixResult, type OwnWorkerTarget, type ProgressEvent, runMatrix } from "../engine/matrix.ts";
 import { detectStrategy } from "../profile/detect-strategy.ts";
 import { builtInProfiles, loadProfile } from "../profile/profile.ts";
-import { resolveOwnWorker } from "../runner/own-worker.ts";
 import { renderHtml } from "../report/html.ts";
 import { TOPOLOGIES, type Scenario, type Topology } from "../engine/scenario.ts";
 import { PROJECT_ROOT } from "../project.ts";
@@ -129,7 +128,8 @@ export function writeReports(matrix: MatrixResult, out: string, reports: readonl
 
 /**
  * Reads `--worker` and `--profile` into a target: the profile loaded and validated, the
- * strategy given (one) or detected. Options that only make sense for the canary are refused.
+ * strategy given (one) or detected. Options that only make sense for the canary are refused;
+ * a worker that is not there is reported by the matrix before anything runs.
  */
 export async function ownWorkerTarget(
   worker: string, profileName: string | undefined, strategies: Strategy[] | undefined, canaryOnly: Record<string, unknown[] | undefined>,
@@ -139,7 +139,6 @@ export async function ownWorkerTarget(
   }
   if (strategies && strategies.length > 1) throw new UsageError("--worker runs under one strategy: the one its build uses (reset or unwind)");
   const profile = loadProfile(profileName ?? DEFAULT_PROFILE);
-  await resolveOwnWorker(worker, profile);
   const strategy = strategies?.[0] ?? await detectStrategy(worker, profile);
   if (!strategies) process.stderr.write(`wrh: ${worker} answers a panic like a ${strategy === "unwind" ? "panic=unwind" : "panic=abort"} build: judging it under ${strategy}\n`);
   return { path: worker, profile, strategy };

@@ -154,6 +154,7 @@ export async function executeScenario(
   const objects = objectIsolate(topology);
   const isolates: Isolate[] = topology === "split" ? ["handler", "objects"] : ["handler"];
   const faultPath = client.fault(fault, object ?? "none");
+  const seed = (index: number) => seedFor(id, index, config.seed);
   if (!faultPath) throw new Error(`${id}: ${client.name} has no route for a ${fault.kind} in ${fault.place}`);
 
   for (const isolate of probes ? isolates : []) {
@@ -163,7 +164,7 @@ export async function executeScenario(
   }
   const handles: { id: number; text: string }[] = [];
   for (let i = 0; i < (workload.handles ?? 0); i++) {
-    const text = `handle-${i}-${seedFor(id, 10_000 + i, config.seed)}`;
+    const text = `handle-${i}-${seed(10_000 + i)}`;
     const created = await recorder.op("setup", "handler", { kind: "object-new", path: `/object/new?text=${text}` });
     if (created.status === 200) handles.push({ id: Number(created.body?.id), text });
   }
@@ -179,7 +180,7 @@ export async function executeScenario(
   const role: Role = park ? "inflight" : "concurrent";
   const sent: Promise<HistoryRecord>[] = [];
   let seedIndex = 0;
-  for (let i = 0; i < inflight.handler; i++) sent.push(recorder.op(role, "handler", client.inflight(seedFor(id, seedIndex++, config.seed))));
+  for (let i = 0; i < inflight.handler; i++) sent.push(recorder.op(role, "handler", client.inflight(seed(seedIndex++))));
   for (let i = 0; i < inflight.object; i++) sent.push(recorder.op(role, objects, client.objectInflight(object!)));
   for (let i = 0; i < inflight.otherObject; i++) {
     sent.push(recorder.op(role, objects, { ...client.objectInflight(otherObject), kind: "other-object-park" }));
@@ -214,7 +215,7 @@ export async function executeScenario(
 
   // The first later request goes alone and carries a string: the first entry after a fault is
   // where an argument written before the instance check would land in the wrong memory.
-  if (later.handler > 0) await recorder.op("later", "handler", client.later(seedFor(id, seedIndex++, config.seed), true));
+  if (later.handler > 0) await recorder.op("later", "handler", client.later(seed(seedIndex++), true));
   if (object) await recorder.op("probe", objects, client.objectRead(object));
   for (const handle of handles) {
     await recorder.op("probe", "handler", {
@@ -222,7 +223,7 @@ export async function executeScenario(
     });
   }
   const laterOps: Promise<HistoryRecord>[] = [];
-  for (let i = 1; i < later.handler; i++) laterOps.push(recorder.op("later", "handler", client.later(seedFor(id, seedIndex++, config.seed), false)));
+  for (let i = 1; i < later.handler; i++) laterOps.push(recorder.op("later", "handler", client.later(seed(seedIndex++), false)));
   for (let i = 0; i < later.object; i++) laterOps.push(recorder.op("later", objects, client.objectWrite(object!)));
   for (let i = 0; i < later.otherObject; i++) {
     laterOps.push(recorder.op("later", objects, { ...client.objectWrite(otherObject), kind: "other-object-increment" }));

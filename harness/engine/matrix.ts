@@ -16,7 +16,7 @@ import { CANARY_CLIENT, type Client } from "./client.ts";
 import { fitScenario } from "../profile/fit-scenario.ts";
 import { profileClient } from "../profile/profile-client.ts";
 import type { Profile } from "../profile/profile.ts";
-import { startOwnWorker } from "../runner/own-worker.ts";
+import { resolveOwnWorker, startOwnWorker } from "../runner/own-worker.ts";
 
 export const ALL_VARIANTS: readonly VariantName[] = ["abort", "unwind", "unwind-exnref"];
 export const ALL_STRATEGIES: readonly Strategy[] = ["none", "reset", "unwind"];
@@ -186,8 +186,10 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixResult> {
     options.onProgress?.({ done: results.length, total: plan.length, note: text });
   };
   for (const text of notes) options.onProgress?.({ done: 0, total: plan.length, note: text });
+  // Read once: under `none` a worker of your own is started again for every run.
+  const resolvedOwn = own && await resolveOwnWorker(own.path, own.profile);
   const start = (config: Planned["config"]) => own
-    ? startOwnWorker(own.path, own.profile, options.requestDeadlineMs)
+    ? startOwnWorker(resolvedOwn!, options.requestDeadlineMs)
     : startCanary({
         ...config, variant: config.variant as VariantName, mutants, requestDeadlineMs: options.requestDeadlineMs, parkTimeoutMs: options.parkTimeoutMs,
       });

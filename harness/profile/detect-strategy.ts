@@ -2,14 +2,14 @@
 // panic and see whether it comes back as a PanicError (panic=unwind) or not (panic=abort, whose
 // runtime resets the instance). Asked of a throwaway workerd so the runs start clean.
 import type { Strategy } from "../protocol/recovery.ts";
-import { startOwnWorker } from "../runner/own-worker.ts";
+import { resolveOwnWorker, startOwnWorker } from "../runner/own-worker.ts";
 import { profileClient } from "./profile-client.ts";
 import { type Profile, ProfileError } from "./profile.ts";
 
 export async function detectStrategy(target: string, profile: Profile): Promise<Strategy> {
   const path = profile.faults.panic;
   if (!path) throw new ProfileError(`profile ${profile.name} has no panic route to tell how the worker recovers; pass --strategy reset or --strategy unwind`);
-  const worker = await startOwnWorker(target, profile);
+  const worker = await startOwnWorker(await resolveOwnWorker(target, profile));
   try {
     const response = await worker.fetch(path);
     const reading = profileClient(profile).read(response.status, response.headers, await response.text());

@@ -15,7 +15,8 @@ export class OwnWorkerError extends Error {
   override name = "OwnWorkerError";
 }
 
-interface Resolved {
+/** What workerd needs to run a worker of your own: read once, started as often as needed. */
+export interface ResolvedWorker {
   scriptPath: string;
   modulesRoot: string;
   compatibilityDate: string;
@@ -24,7 +25,7 @@ interface Resolved {
   vars: Record<string, string>;
 }
 
-async function fromWranglerConfig(path: string): Promise<Resolved> {
+async function fromWranglerConfig(path: string): Promise<ResolvedWorker> {
   const { unstable_readConfig } = await import("wrangler");
   let config: ReturnType<typeof unstable_readConfig>;
   try {
@@ -51,7 +52,7 @@ async function fromWranglerConfig(path: string): Promise<Resolved> {
   };
 }
 
-async function fromDirectory(dir: string, profile: Profile): Promise<Resolved> {
+async function fromDirectory(dir: string, profile: Profile): Promise<ResolvedWorker> {
   const entry = ENTRY_CANDIDATES.map((name) => join(dir, name)).find((file) => existsSync(file));
   if (!entry) throw new OwnWorkerError(`${dir}: no worker entry here (looked for ${ENTRY_CANDIDATES.join(", ")}); pass the built directory or its wrangler.toml`);
   // A built directory says nothing about compatibility: take the harness's own settings.
@@ -60,7 +61,7 @@ async function fromDirectory(dir: string, profile: Profile): Promise<Resolved> {
 }
 
 /** Resolves `target` (a wrangler config file or a built directory) to what workerd needs. */
-export async function resolveOwnWorker(target: string, profile: Profile): Promise<Resolved> {
+export async function resolveOwnWorker(target: string, profile: Profile): Promise<ResolvedWorker> {
   const path = resolve(target);
   if (!existsSync(path)) throw new OwnWorkerError(`--worker ${target}: no such file or directory`);
   if (statSync(path).isDirectory()) return fromDirectory(path, profile);
@@ -68,9 +69,8 @@ export async function resolveOwnWorker(target: string, profile: Profile): Promis
   return fromWranglerConfig(path);
 }
 
-/** Starts the worker at `target` in workerd, with deadlines like the canary's. */
-export async function startOwnWorker(target: string, profile: Profile, requestDeadlineMs?: number): Promise<RunningWorker> {
-  const resolved = await resolveOwnWorker(target, profile);
+/** Starts a resolved worker in workerd, with deadlines like the canary's. */
+export function startOwnWorker(resolved: ResolvedWorker, requestDeadlineMs?: number): Promise<RunningWorker> {
   const worker: WorkerOptions = {
     name: "worker",
     modules: true,

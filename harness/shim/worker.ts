@@ -191,13 +191,13 @@ async function route(runtime: GuestRuntime, url: URL, request: Request, env: Env
       runtime.call("canary_note_free", [handle]);
       return ok(undefined);
     }
-    case "/__harness/info":
-      return json(200, { ...WRH_BUILD, ...runtime.state() }, runtime.generation);
-    case "/__harness/bench":
-      return json(200, await bench(runtime, url), runtime.generation);
     case "/__harness/fresh":
       runtime.replaceInstance();
-      return json(200, { ...WRH_BUILD, ...runtime.state() }, runtime.generation);
+      return info(runtime);
+    case "/__harness/info":
+      return info(runtime);
+    case "/__harness/bench":
+      return json(200, await bench(runtime, url), runtime.generation);
     case "/__harness/parked":
       return json(200, { parked: runtime.parking.size }, runtime.generation);
     case "/__harness/release":
@@ -209,6 +209,10 @@ async function route(runtime: GuestRuntime, url: URL, request: Request, env: Env
     return namespace.get(namespace.idFromName(counter[1]!)).fetch(request);
   }
   throw new RequestError(404, `no route ${path}`);
+}
+
+function info(runtime: GuestRuntime): Response {
+  return json(200, { ...WRH_BUILD, ...runtime.state() }, runtime.generation);
 }
 
 function counterNamespace(env: Env): DurableObjectNamespace {
