@@ -77,7 +77,8 @@ export function buildInputs(toolchain: Toolchain, maxMemoryBytes = DEFAULT_MAX_M
   return {
     toolchain,
     maxMemoryBytes: validateMaxMemory(maxMemoryBytes),
-    sourceHash: hashTree(WORKERS_DIR, new Set(["target"])),
+    // The real canary is built by worker-build from its own lockfile (real-build.ts).
+    sourceHash: hashTree(WORKERS_DIR, new Set(["target", "real-canary"])),
     shimHash: hashTree(SHIM_DIR),
   };
 }

@@ -4,7 +4,8 @@ import { expectationOf, faultedIsolate, faultRecords, verdict, type Checker } fr
 
 export const classification: Checker = (run) => {
   const expectation = expectationOf(run);
-  const outcomeOf = (r: { status: unknown; errorClass?: string }) => (r.status === 200 ? "ok" : r.errorClass);
+  // A fault with no class did not answer: its status (timeout, unreachable) is its outcome.
+  const outcomeOf = (r: { status: unknown; errorClass?: string }) => (r.status === 200 ? "ok" : r.errorClass ?? String(r.status));
   const faults = faultRecords(run);
   const wrongFault = faults.filter((r) => !expectation.fault.includes(outcomeOf(r) as never));
   const outcome = [...new Set((wrongFault.length ? wrongFault : faults).map(outcomeOf))].join("/");

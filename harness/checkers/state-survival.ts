@@ -38,9 +38,10 @@ export const stateSurvival: Checker = (run) => {
     const fault = faultRecords(run)[0]!;
     const memory = num(afterFault, "memory") - own(afterFault);
     if (objectReset(run)) {
-      // Only writes that may have reached the new instance (not answered before the fault
-      // began) may be in its memory.
-      const afterReset = writes.filter((w) => w !== afterFault && w.status === 200 && w.end > fault.start && w.end <= afterFault.start).length;
+      // Only writes that may have reached the new instance may be in its memory: begun before
+      // the read ended and not answered before the fault began. A failed write counts too: its
+      // caller can die with the old instance after the object (rebuilt) already applied it.
+      const afterReset = writes.filter((w) => w !== afterFault && w.start <= afterFault.end && !(w.status === 200 && w.end <= fault.start)).length;
       if (memory > afterReset) broken.push(before, afterFault);
     } else if (memory < num(before, "memory")) {
       broken.push(before, afterFault);

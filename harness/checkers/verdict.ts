@@ -65,3 +65,7 @@ export function infoProbes(run: ScenarioRun, isolate: Isolate): [HistoryRecord, 
 export const NO_PROBES = "the worker has no runtime probes (generation, abort hook, stack pointer)";
 
 export const num = (record: HistoryRecord, field: string): number => Number(record.body?.[field]);
+
+/** A probe answered and reported `field` as a number: what a runtime does not expose is absent. */
+export const observed = (record: HistoryRecord, field: string): boolean =>
+  record.status === 200 && typeof record.body?.[field] === "number";

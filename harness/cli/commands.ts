@@ -1,6 +1,7 @@
 // The commands of `wrh`, the harness's command line (harness/cli/wrh.ts is the executable).
 import { parseArgs } from "node:util";
 import { BuildError, DEFAULT_MAX_MEMORY_BYTES, buildVariants } from "../build/build.ts";
+import { REAL_MODES, REAL_MODE_NAMES, type RealMode, buildReal, realModeByName } from "../build/real-build.ts";
 import { ToolchainError, ensureToolchain, findToolchain, INSTALL_HINT } from "../build/toolchain.ts";
 import { VARIANT_NAMES, type Variant, variantByName } from "../build/variants.ts";
 import { RUN_USAGE, UsageError, listCommand, runCommand } from "./run-command.ts";
@@ -11,12 +12,16 @@ const USAGE = `wrh — fault-injection harness for Rust Workers
 Usage:
   wrh build [--variant NAME]... [--max-memory SIZE] [--force]
       Compile the workers into dist/<variant>/ (canary.wasm, worker.js, manifest.json).
-      Variants: ${VARIANT_NAMES.join(", ")} (default: all). Unchanged inputs are not recompiled.
+      Variants: ${VARIANT_NAMES.join(", ")} (default: all of these). Unchanged inputs are not recompiled.
+      Real workers-rs builds (workers/real-canary by the real worker-build and wasm-bindgen CLI,
+      installed from crates.io on first use): ${REAL_MODE_NAMES.join(", ")}, or \`real\` for all
+      four; each lands in dist/<mode>/ (index.js, index_bg.wasm, manifest.json).
       --max-memory caps linear memory so OOM is a real allocation failure
       (bytes, or with KiB/MiB/GiB; default ${DEFAULT_MAX_MEMORY_BYTES / 1024 / 1024}MiB).
   wrh setup
       Find a Rust toolchain that can build wasm32 offline (installing Debian's packages when
-      running as root on Debian), then build every variant. Run by \`npm run setup\`.
+      running as root on Debian), build every variant, then install worker-build and the
+      wasm-bindgen CLI from crates.io (cached) and build every real mode. Run by \`npm run setup\`.
   wrh toolchain
       Print the Rust toolchain wrh would build with.
 ${RUN_USAGE}
@@ -35,13 +40,20 @@ export function parseSize(text: string): number {
   return Number(match[1]) * unit;
 }
 
-function selectVariants(names: string[] | undefined): Variant[] | undefined {
-  if (!names?.length) return undefined;
-  return names.map((name) => {
+/** The reference variants and real modes named by --variant; none named means every reference variant. */
+export function selectVariants(names: string[] | undefined): { reference?: Variant[]; real: RealMode[] } {
+  if (!names?.length) return { reference: undefined, real: [] };
+  const reference: Variant[] = [];
+  const real: RealMode[] = [];
+  for (const name of names) {
     const variant = variantByName(name);
-    if (!variant) throw new UsageError(`unknown variant "${name}"; choose from ${VARIANT_NAMES.join(", ")}`);
-    return variant;
-  });
+    const mode = realModeByName(name);
+    if (variant) reference.push(variant);
+    else if (mode) real.push(mode);
+    else if (name === "real") real.push(...REAL_MODES);
+    else throw new UsageError(`unknown variant "${name}"; choose from ${[...VARIANT_NAMES, ...REAL_MODE_NAMES, "real"].join(", ")}`);
+  }
+  return { reference, real: [...new Set(real)] };
 }
 
 export function say(line: string): void {
@@ -61,11 +73,12 @@ export async function main(argv: string[]): Promise<number> {
           force: { type: "boolean", default: false },
         },
       });
-      await buildVariants({
-        variants: selectVariants(values.variant),
-        maxMemoryBytes: values["max-memory"] === undefined ? undefined : parseSize(values["max-memory"]),
-        force: values.force,
-      });
+      const selected = selectVariants(values.variant);
+      const maxMemoryBytes = values["max-memory"] === undefined ? undefined : parseSize(values["max-memory"]);
+      if (selected.reference === undefined || selected.reference.length > 0) {
+        await buildVariants({ variants: selected.reference, maxMemoryBytes, force: values.force });
+      }
+      if (selected.real.length > 0) await buildReal({ modes: selected.real, maxMemoryBytes, force: values.force });
       return 0;
     }
     case "setup": {
@@ -73,6 +86,8 @@ export async function main(argv: string[]): Promise<number> {
       const toolchain = ensureToolchain(say);
       say(`Rust toolchain: ${toolchain.version} (${toolchain.kind}, ${toolchain.rustc})`);
       await buildVariants({ toolchain });
+      say(`real workers-rs builds (${REAL_MODE_NAMES.join(", ")}): worker-build and the wasm-bindgen CLI come from crates.io, once`);
+      await buildReal({ toolchain, log: say });
       say("setup complete; run `npm test`");
       return 0;
     }

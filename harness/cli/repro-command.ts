@@ -3,8 +3,9 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { VARIANT_NAMES, type VariantName } from "../build/variants.ts";
-import { ALL_STRATEGIES, judgeRun, type MatrixResult, runMatrix } from "../engine/matrix.ts";
+import type { VariantName } from "../build/variants.ts";
+import { realModeByName } from "../build/real-build.ts";
+import { ALL_BUILDS, ALL_STRATEGIES, judgeRun, type MatrixResult, runMatrix } from "../engine/matrix.ts";
 import { TOPOLOGIES, type Topology } from "../engine/scenario.ts";
 import { readHistory } from "../history/record.ts";
 import { PROJECT_ROOT } from "../project.ts";
@@ -18,7 +19,9 @@ export const REPRO_USAGE = `  wrh repro <scenario> [--strategy S] [--variant V] 
       Run one scenario once and write history.jsonl and a self-contained report.html: a
       timeline of every operation (coloured by outcome, the fault and generation changes
       marked), the verdicts and their evidence. Strategy reset by default; the build follows
-      it (none/reset: abort, unwind: unwind). --seed varies the data siblings carry.
+      it (none/reset: abort, unwind: unwind). A real workers-rs build (--variant real-abort,
+      real-unwind, real-unwind-exnref, real-legacy) brings its own strategy. --seed varies the
+      data siblings carry.
   wrh report <history.jsonl> [--report json|junit|html]... [--out DIR]
       Judge a saved history again (no worker runs) and re-render its reports: the table, and
       report.html by default, next to the history unless --out says otherwise.`;
@@ -54,11 +57,14 @@ export async function reproCommand(args: string[]): Promise<number> {
     ? undefined
     : await ownWorkerTarget(values.worker, values.profile, strategies, { variant: listed(values.variant), topology: listed(values.topology) });
   if (!ownWorker && values.profile !== undefined) throw new UsageError("--profile needs --worker");
-  const strategy = ownWorker?.strategy ?? strategies?.[0] ?? "reset";
+  const named = pick(listed(values.variant), ALL_BUILDS, "variant")?.[0];
+  const real = named === undefined ? undefined : realModeByName(named);
+  const strategy = ownWorker?.strategy ?? strategies?.[0] ?? real?.recovery ?? "reset";
+  if (real && strategy !== real.recovery) throw new UsageError(`--variant ${named} recovers by ${real.recovery}; it cannot run --strategy ${strategy}`);
   if (!scenario.expect[strategy]) {
     throw new UsageError(`scenario ${name} says nothing about strategy ${strategy}; it has ${Object.keys(scenario.expect).join(", ")}`);
   }
-  const variant = (pick(listed(values.variant), VARIANT_NAMES, "variant")?.[0] ?? BUILD_FOR[strategy]) as VariantName;
+  const variant = named ?? BUILD_FOR[strategy];
   const topology = (pick(listed(values.topology), TOPOLOGIES, "topology")?.[0] ?? "shared") as Topology;
 
   const out = resolve(values.out ?? join(PROJECT_ROOT, "wrh-out", `repro-${name}-${strategy}-${timestamp()}`));

@@ -2,9 +2,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { VARIANT_NAMES, type VariantName } from "../build/variants.ts";
+import { VARIANT_NAMES } from "../build/variants.ts";
+import { REAL_MODE_NAMES } from "../build/real-build.ts";
 import { loadScenarios } from "../engine/load-scenarios.ts";
-import { ALL_STRATEGIES, type MatrixResult, type OwnWorkerTarget, type ProgressEvent, runMatrix } from "../engine/matrix.ts";
+import { ALL_BUILDS, ALL_STRATEGIES, type BuildName, type MatrixResult, type OwnWorkerTarget, type ProgressEvent, runMatrix } from "../engine/matrix.ts";
 import { detectStrategy } from "../profile/detect-strategy.ts";
 import { builtInProfiles, loadProfile } from "../profile/profile.ts";
 import { renderHtml } from "../report/html.ts";
@@ -20,7 +21,10 @@ export const RUN_USAGE = `  wrh run [--scenario NAME]... [--strategy S]... [--va
       Run fault scenarios against the canary in workerd and judge the histories. Prints a table
       (scenario × strategy: verdict, blast radius, recovery latency); writes history.jsonl and
       the requested reports to --out (default wrh-out/<time>). Strategies: ${ALL_STRATEGIES.join(", ")};
-      topologies: ${TOPOLOGIES.join(", ")}; all by default. --mutant (test only): ${MUTANT_NAMES.join(", ")}.
+      topologies: ${TOPOLOGIES.join(", ")}; all by default. Builds (--variant): the reference
+      runtime's ${VARIANT_NAMES.join(", ")} (or \`reference\` for all three) and real workers-rs's
+      ${REAL_MODE_NAMES.join(", ")} (or \`real\`); all by default. A real build runs under the one
+      strategy its mode recovers by. --mutant (test only, reference builds): ${MUTANT_NAMES.join(", ")}.
   wrh run --worker <wrangler.toml|built dir> [--profile NAME|FILE] [--strategy reset|unwind] [...]
       The same against a worker of your own, through a profile that maps the harness's
       operations onto its routes (built in: ${builtInProfiles().join(", ")}; default workers-rs-test).
@@ -94,7 +98,8 @@ export async function runCommand(args: string[]): Promise<number> {
   const matrix: MatrixResult = await runMatrix({
     scenarios: wanted ? all.filter((s) => wanted.includes(s.name)) : all,
     strategies,
-    variants: pick(values.variant, VARIANT_NAMES, "variant") as VariantName[] | undefined,
+    // Mutants live in the reference runtime: with them, the default is its builds only.
+    variants: builds(values.variant, values.mutant?.length ? VARIANT_NAMES : ALL_BUILDS),
     topologies: pick(values.topology, TOPOLOGIES, "topology") as Topology[] | undefined,
     mutants: pick(values.mutant, MUTANT_NAMES, "mutant") as Mutant[] | undefined,
     repeat,
@@ -104,6 +109,13 @@ export async function runCommand(args: string[]): Promise<number> {
   });
   writeReports(matrix, out, reports, [join(out, "history.jsonl")]);
   return matrix.ok ? 0 : 1;
+}
+
+/** `--variant` values: build names, or `reference` / `real` for every build of that kind. */
+export function builds(values: string[] | undefined, fallback: readonly BuildName[]): BuildName[] {
+  const groups: Record<string, readonly BuildName[]> = { reference: VARIANT_NAMES, real: REAL_MODE_NAMES };
+  const names = pick(values, [...ALL_BUILDS, ...Object.keys(groups)], "variant");
+  return names ? [...new Set(names.flatMap((name) => groups[name] ?? [name as BuildName]))] : [...fallback];
 }
 
 export function timestamp(): string {

@@ -6,6 +6,9 @@
 import { checksum, expectedChecksum } from "../protocol/integrity.ts";
 import type { Fault } from "./scenario.ts";
 
+/** The class given to a failure whose text the client does not recognise. */
+export const UNRECOGNISED = "Unrecognised";
+
 /** One request of a scenario: what the history calls it and where it goes. */
 export interface Operation {
   kind: string;

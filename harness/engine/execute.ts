@@ -8,6 +8,7 @@
 import type { HistoryRecord, Isolate, Role } from "../history/record.ts";
 import type { Mutant, Strategy } from "../protocol/recovery.ts";
 import type { VariantName } from "../build/variants.ts";
+import type { RealModeName } from "../build/real-build.ts";
 import { DeadlineError, type RunningWorker } from "../runner/start-worker.ts";
 import { CANARY_CLIENT, type Client, type Operation } from "./client.ts";
 import type { Fault, Scenario, Siblings, Topology } from "./scenario.ts";
@@ -16,8 +17,11 @@ import type { Fault, Scenario, Siblings, Topology } from "./scenario.ts";
 export const OWN_WORKER = "worker";
 
 export interface RunConfig {
-  /** The canary build, or `worker` for a worker of your own reached through a profile. */
-  variant: VariantName | typeof OWN_WORKER;
+  /**
+   * The canary build (a reference variant or a real workers-rs mode), or `worker` for a worker
+   * of your own reached through a profile.
+   */
+  variant: VariantName | RealModeName | typeof OWN_WORKER;
   strategy: Strategy;
   topology: Topology;
   mutants: readonly Mutant[];
@@ -85,11 +89,11 @@ class Recorder {
   }
 
   /** Performs one operation and records it; never throws. */
-  async op(role: Role, isolate: Isolate, { kind, path, check }: Operation): Promise<HistoryRecord> {
+  async op(role: Role, isolate: Isolate, { kind, path, check }: Operation, deadlineMs?: number): Promise<HistoryRecord> {
     const record: HistoryRecord = { run: this.#runId, id: this.records.length + 1, role, kind, isolate, path, start: this.#now(), end: 0, status: "unreachable" };
     this.records.push(record);
     try {
-      const response = await this.#worker.fetchIsolate(isolate, path);
+      const response = await this.#worker.fetchIsolate(isolate, path, deadlineMs);
       const text = await response.text();
       record.status = response.status;
       const reading = this.#client.read(response.status, response.headers, text);
@@ -199,13 +203,17 @@ export async function executeScenario(
 
   const faultKind = `${fault.kind}@${fault.place}`;
   const faultOp = { kind: faultKind, path: faultPath };
+  // Siblings are released only once the fault has answered: a fault that never answers gets
+  // half the deadline, so released siblings still have time to answer on their own. Without
+  // that, a hung fault would time its siblings out and the harness would blame the worker.
+  const faultDeadlineMs = Math.ceil(worker.deadlineMs / 2);
   if (fault.storm) {
     for (let i = 0; i < fault.storm.requests; i++) {
-      if (i % fault.storm.every === 0) await recorder.op("fault", "handler", faultOp);
+      if (i % fault.storm.every === 0) await recorder.op("fault", "handler", faultOp, faultDeadlineMs);
       else await recorder.op("later", "handler", client.ok());
     }
   } else {
-    await recorder.op("fault", faultIsolate(fault, topology), faultOp);
+    await recorder.op("fault", faultIsolate(fault, topology), faultOp, faultDeadlineMs);
   }
 
   // Recorded: its answer says how many siblings were still parked, so "failed fast" (none left

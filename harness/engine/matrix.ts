@@ -2,6 +2,8 @@
 // `wrh run` and the vitest specs. It executes, records and then judges; nothing judges while a
 // scenario runs.
 import type { VariantName } from "../build/variants.ts";
+import { type RealModeName, REAL_MODE_NAMES, realModeByName } from "../build/real-build.ts";
+import { REAL_CLIENT } from "./real-client.ts";
 import { judge, type Verdict } from "../checkers/index.ts";
 import { blastRadius } from "../checkers/blast-radius.ts";
 import { recoveryLatency } from "../checkers/recovery.ts";
@@ -19,11 +21,17 @@ import type { Profile } from "../profile/profile.ts";
 import { resolveOwnWorker, startOwnWorker } from "../runner/own-worker.ts";
 
 export const ALL_VARIANTS: readonly VariantName[] = ["abort", "unwind", "unwind-exnref"];
+/** Every build the matrix can run: the reference runtime's variants, then real workers-rs's modes. */
+export const ALL_BUILDS: readonly BuildName[] = [...ALL_VARIANTS, ...REAL_MODE_NAMES];
+
+/** A build of the canary: a reference variant or a real workers-rs mode. */
+export type BuildName = VariantName | RealModeName;
 export const ALL_STRATEGIES: readonly Strategy[] = ["none", "reset", "unwind"];
 
 export interface MatrixOptions {
   scenarios: readonly Scenario[];
-  variants?: readonly VariantName[];
+  /** Builds to run; the reference variants by default. */
+  variants?: readonly BuildName[];
   strategies?: readonly Strategy[];
   topologies?: readonly Topology[];
   /** Runs per configuration; overrides each scenario's own `repeats`. */
@@ -87,7 +95,7 @@ export class MatrixInputError extends Error {
 }
 
 interface Configuration {
-  variant: VariantName;
+  variant: BuildName;
   strategy: Strategy;
   topology: Topology;
 }
@@ -96,6 +104,14 @@ interface Configuration {
 export function configurations(options: Pick<MatrixOptions, "variants" | "strategies" | "topologies">): Configuration[] {
   const configs: Configuration[] = [];
   for (const variant of options.variants ?? ALL_VARIANTS) {
+    const real = realModeByName(variant);
+    if (real) {
+      // A real build recovers the one way its worker-build mode compiled in.
+      if ((options.strategies ?? ALL_STRATEGIES).includes(real.recovery)) {
+        for (const topology of options.topologies ?? TOPOLOGIES) configs.push({ variant, strategy: real.recovery, topology });
+      }
+      continue;
+    }
     const manifest = readManifest(variant);
     const panic = manifest?.panicStrategy ?? (variant === "abort" ? "abort" : "unwind");
     for (const strategy of options.strategies ?? ALL_STRATEGIES) {
@@ -106,9 +122,15 @@ export function configurations(options: Pick<MatrixOptions, "variants" | "strate
   if (configs.length === 0) {
     const strategies = (options.strategies ?? ALL_STRATEGIES).join(", ");
     throw new MatrixInputError(`no build in ${(options.variants ?? ALL_VARIANTS).join(", ")} runs strategy ${strategies}; ` +
-      `none and reset run the abort build, unwind runs unwind or unwind-exnref (e.g. --variant abort --strategy ${defaultStrategyFor("abort")})`);
+      `none and reset run the abort build, unwind runs unwind or unwind-exnref, and each real build runs the one its mode recovers by ` +
+      `(real-abort: reset, real-unwind and real-unwind-exnref: unwind, real-legacy: none); e.g. --variant abort --strategy ${defaultStrategyFor("abort")}`);
   }
   return configs;
+}
+
+/** Who speaks to a build: the reference canary's protocol, or the real canary's reading of it. */
+export function clientForBuild(variant: string): Client {
+  return realModeByName(variant) ? REAL_CLIENT : CANARY_CLIENT;
 }
 
 /** Asks every isolate of the canary for a new instance; false when one does not answer. */
@@ -170,9 +192,9 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixResult> {
   const started = performance.now();
   const mutants = options.mutants ?? [];
   const own = options.ownWorker;
-  const client = own ? profileClient(own.profile) : CANARY_CLIENT;
+  const ownClient = own && profileClient(own.profile);
   const notRun = new Map<string, string[]>();
-  const plan = planRuns(options, client, (reason, scenario) => notRun.set(reason, [...(notRun.get(reason) ?? []), scenario]));
+  const plan = planRuns(options, ownClient ?? CANARY_CLIENT, (reason, scenario) => notRun.set(reason, [...(notRun.get(reason) ?? []), scenario]));
   const notes = [...notRun].map(([reason, scenarios]) => `not run, ${reason}: ${scenarios.join(", ")}`);
   if (plan.length === 0) {
     throw new MatrixInputError(own
@@ -191,7 +213,7 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixResult> {
   const start = (config: Planned["config"]) => own
     ? startOwnWorker(resolvedOwn!, options.requestDeadlineMs)
     : startCanary({
-        ...config, variant: config.variant as VariantName, mutants, requestDeadlineMs: options.requestDeadlineMs, parkTimeoutMs: options.parkTimeoutMs,
+        ...config, variant: config.variant as BuildName, mutants, requestDeadlineMs: options.requestDeadlineMs, parkTimeoutMs: options.parkTimeoutMs,
       });
 
   let current: { key: string; worker: RunningWorker } | undefined;
@@ -210,6 +232,7 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixResult> {
       const runConfig: RunConfig = { ...config, mutants, repeat, ...(options.seed === undefined ? {} : { seed: options.seed }) };
       let result: RunResult;
       try {
+        const client = ownClient ?? clientForBuild(config.variant);
         const history = { ...(await executeScenario(current.worker, scenario, runConfig, { client })), leftOut };
         if (options.historyFile) appendHistory(options.historyFile, history);
         result = judgeRun(history);

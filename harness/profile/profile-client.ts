@@ -1,11 +1,9 @@
 // Speaks to a worker through its profile: the engine's operations become the profile's routes,
 // and responses are read with the profile's patterns. Such a worker cannot park requests, has
 // no runtime probes and no Rust object handles (see Capabilities), so what it is asked is less.
-import type { Client, Operation, Reading } from "../engine/client.ts";
+import { type Client, type Operation, type Reading, UNRECOGNISED } from "../engine/client.ts";
 import type { Profile } from "./profile.ts";
 
-/** The class given to a failure that no pattern of the profile recognises. */
-export const UNRECOGNISED = "Unrecognised";
 
 export function profileClient(profile: Profile): Client {
   const errors = profile.errors.map((e) => ({ class: e.class, body: new RegExp(e.body) }));

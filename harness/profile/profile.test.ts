@@ -46,7 +46,8 @@ describe("profiles", () => {
     const client = profileClient(loadProfile("workers-rs-test"));
     const headers = new Headers();
     expect(client.read(500, headers, "PanicError: Intentional panic").errorClass).toBe("PanicError");
-    expect(client.read(500, headers, "The Workers runtime canceled this request").errorClass).toBe("Abort");
+    expect(client.read(500, headers, "The Workers runtime canceled this request").errorClass).toBe("Canceled");
+    expect(client.read(500, headers, "Abort: RuntimeError: unreachable").errorClass).toBe("Abort");
     expect(client.read(500, headers, "something else").errorClass).toBe("Unrecognised");
     expect(client.read(200, headers, "[durable_object]: self.count: 30, self.unstored_count: 1, secret value: x").body)
       .toEqual({ memory: 1, stored: 3, wrote: true });

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { Log, LogLevel, Miniflare, type MiniflareOptions, type RequestInit, type Response } from "miniflare";
 import { MANIFEST_FILE, WORKER_FILE, type BuildManifest, readManifest } from "../build/manifest.ts";
 import type { VariantName } from "../build/variants.ts";
+import { type RealBuildManifest, type RealMode, type RealModeName, readRealManifest, realModeByName } from "../build/real-build.ts";
 import { variantDistDir } from "../project.ts";
 import type { Isolate } from "../history/record.ts";
 import type { Topology } from "../engine/scenario.ts";
@@ -15,7 +16,8 @@ import { readWorkerRuntimeConfig } from "./wrangler-config.ts";
 export const DEFAULT_REQUEST_DEADLINE_MS = 10_000;
 
 export interface StartOptions {
-  variant: VariantName;
+  /** A reference build (abort, unwind, unwind-exnref) or a real workers-rs build (real-…). */
+  variant: VariantName | RealModeName;
   /** Recovery strategy; by default what the build supports (reset for abort, unwind for unwind builds). */
   strategy?: Strategy;
   /** Test-only bug classes to inject (see MUTANTS). */
@@ -36,7 +38,9 @@ export interface RunningWorker {
    * Like `fetch`, addressed to one isolate: `objects` is the Durable Objects' own worker in the
    * split topology, and the handler's in the shared one.
    */
-  fetchIsolate(isolate: Isolate, path: string): Promise<Response>;
+  fetchIsolate(isolate: Isolate, path: string, deadlineMs?: number): Promise<Response>;
+  /** The deadline every request gets unless it asks for a shorter one. */
+  deadlineMs: number;
   /** Whether workerd still answers within `timeoutMs`: a hung isolate blocks the whole process. */
   responsive(timeoutMs?: number): Promise<boolean>;
   /** Everything the worker wrote to its console so far. */
@@ -62,13 +66,15 @@ export class StrategyMismatchError extends Error {
 
 /** The canary, running: a worker whose build and strategy are known. */
 export interface RunningCanary extends RunningWorker {
-  manifest: BuildManifest;
+  manifest: BuildManifest | RealBuildManifest;
   strategy: Strategy;
 }
 
 /** Starts the canary's `variant` build in workerd under `strategy`, with a Durable Object binding. */
 export async function startCanary(options: StartOptions): Promise<RunningCanary> {
   const { variant, mutants = [] } = options;
+  const real = realModeByName(variant);
+  if (real) return startRealCanary(real, options);
   const dir = variantDistDir(variant);
   const manifest = readManifest(variant);
   if (!manifest || !existsSync(join(dir, WORKER_FILE))) {
@@ -108,6 +114,47 @@ export async function startCanary(options: StartOptions): Promise<RunningCanary>
   return { ...running, manifest, strategy };
 }
 
+/**
+ * Starts a real workers-rs build of the canary (dist/real-…): worker-build's own bundle, its
+ * Durable Object classes bound the way workers-rs's test worker binds them. Its strategy is the
+ * one its mode builds in; mutants belong to the reference runtime and do not apply.
+ */
+async function startRealCanary(mode: RealMode, options: StartOptions): Promise<RunningCanary> {
+  const dir = variantDistDir(mode.name);
+  const manifest = readRealManifest(mode.name);
+  if (!manifest || !existsSync(join(dir, manifest.entry))) {
+    throw new NotBuiltError(`real build ${mode.name} is not built (no ${join(dir, MANIFEST_FILE)}); run \`npx wrh build --variant ${mode.name}\``);
+  }
+  if (options.strategy && options.strategy !== mode.recovery) {
+    throw new StrategyMismatchError(`strategy ${options.strategy} cannot run ${mode.name}: its worker-build mode recovers by ${mode.recovery}`);
+  }
+  if (options.mutants?.length) {
+    throw new StrategyMismatchError(`mutants belong to the reference runtime; ${mode.name} is a real workers-rs build`);
+  }
+  const { compatibilityDate, compatibilityFlags } = await readWorkerRuntimeConfig();
+  const worker = (name: string): WorkerOptions => ({
+    name,
+    modules: true,
+    scriptPath: join(dir, manifest.entry),
+    modulesRoot: dir,
+    modulesRules: [{ type: "CompiledWasm" as const, include: ["**/*.wasm"] }],
+    compatibilityDate,
+    compatibilityFlags,
+    bindings: options.parkTimeoutMs === undefined ? {} : { WRH_PARK_TIMEOUT_MS: String(options.parkTimeoutMs) },
+  });
+  const object = (className: string, scriptName?: string) =>
+    ({ className, useSQLite: true, unsafePreventEviction: true, ...(scriptName ? { scriptName } : {}) });
+  const objects = (scriptName?: string) => ({ COUNTER: object("Counter", scriptName), MY_CLASS: object("MyClass", scriptName) });
+  const topology = options.topology ?? "shared";
+  const running = await launch(`real build ${mode.name}`, topology === "shared"
+    ? [{ ...worker(`canary-${mode.name}`), durableObjects: objects() }]
+    : [
+        { ...worker(`canary-${mode.name}`), durableObjects: objects(OBJECTS_WORKER) },
+        { ...worker(OBJECTS_WORKER), durableObjects: objects() },
+      ], options.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS);
+  return { ...running, manifest, strategy: mode.recovery };
+}
+
 /** What Miniflare needs to run one worker. */
 export type WorkerOptions = Extract<NonNullable<MiniflareOptions["workers"]>[number], { scriptPath?: string }>;
 
@@ -140,12 +187,12 @@ export async function launch(label: string, workers: WorkerOptions[], deadlineMs
     throw new Error(`workerd could not start ${label}: ${summary}${cause ? ` — ${cause.replace(/ stack: .*/, "").trim().slice(0, 400)}` : ""}`);
   }
   let disposed: Promise<void> | undefined;
-  const withDeadline = async (path: string, send: (signal: AbortSignal) => Promise<Response>) => {
-    const signal = AbortSignal.timeout(deadlineMs);
+  const withDeadline = async (path: string, send: (signal: AbortSignal) => Promise<Response>, ms = deadlineMs) => {
+    const signal = AbortSignal.timeout(ms);
     try {
       return await send(signal);
     } catch (error) {
-      if (signal.aborted) throw new DeadlineError(`${path}: no response within ${deadlineMs} ms`);
+      if (signal.aborted) throw new DeadlineError(`${path}: no response within ${ms} ms`);
       throw error;
     }
   };
@@ -153,14 +200,17 @@ export async function launch(label: string, workers: WorkerOptions[], deadlineMs
     withDeadline(path, (signal) => mf.dispatchFetch(new URL(path, "http://canary.test"), { ...init, signal }));
   return {
     topology,
+    deadlineMs,
     fetch,
-    async fetchIsolate(isolate, path) {
-      if (isolate === "handler" || topology === "shared") return fetch(path);
+    async fetchIsolate(isolate, path, ms = deadlineMs) {
+      if (isolate === "handler" || topology === "shared") {
+        return withDeadline(path, (signal) => mf.dispatchFetch(new URL(path, "http://canary.test"), { signal }), ms);
+      }
       // Miniflare types this Fetcher with @cloudflare/workers-types, which we do not install.
       const objects = (await mf.getWorker(workers[1]!.name)) as unknown as {
         fetch(url: URL, init: { signal: AbortSignal }): Promise<Response>;
       };
-      return withDeadline(path, (signal) => objects.fetch(new URL(path, "http://canary.test"), { signal }));
+      return withDeadline(path, (signal) => objects.fetch(new URL(path, "http://canary.test"), { signal }), ms);
     },
     async responsive(timeoutMs = 2_000) {
       const signal = AbortSignal.timeout(timeoutMs);

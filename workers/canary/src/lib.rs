@@ -12,10 +12,12 @@
 mod counter;
 mod faults;
 mod integrity;
+mod json;
 mod notes;
 mod reenter;
 mod requests;
 
+use json::json_string;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Destructors that ran, over the life of this instance: proves unwinding ran them.
@@ -32,20 +34,4 @@ impl Drop for Counted {
 
 fn drops() -> u64 {
     DROPS.load(Ordering::Relaxed)
-}
-
-/// Quotes `text` as a JSON string.
-fn json_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }

@@ -1,0 +1,425 @@
+// Builds workers/real-canary (a Worker on the real `worker` crate) with the real worker-build
+// from crates.io and the real wasm-bindgen CLI, in each of worker-build's panic modes, into
+// dist/<mode>/: what worker-build wrote to its output folder (index.js, index_bg.wasm,
+// worker/shim.mjs, package.json) plus a manifest.json. Nothing is downloaded but crates from
+// crates.io: the tools are `cargo install`ed (real-tools.ts), esbuild is the project's own npm
+// package, wasm-opt is skipped (`--no-opt`; binaryen would be a GitHub download), and the
+// toolchain shims stand in for rustup's nightly.
+//
+// A mode is skipped when its manifest's inputs hash matches (the crate's sources, the local
+// files it includes from outside, its lockfile, the mode's arguments and flags, the tool,
+// esbuild and rustc versions, the shims), so an unchanged rebuild runs nothing.
+import { spawn } from "node:child_process";
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, relative, resolve } from "node:path";
+import * as esbuild from "esbuild";
+import { PROJECT_ROOT, WORKERS_DIR, variantDistDir } from "../project.ts";
+import { BuildError, DEFAULT_MAX_MEMORY_BYTES, validateMaxMemory } from "./build.ts";
+import { MANIFEST_FILE } from "./manifest.ts";
+import { type RealTools, ensureRealTools, ensureToolchainShims, lockedVersion } from "./real-tools.ts";
+import { hashStrings, hashTree, sha256 } from "./source-hash.ts";
+import { type Toolchain, WASM_TARGET, requireToolchain } from "./toolchain.ts";
+import type { EhEncoding } from "./variants.ts";
+import { type ExceptionCensus, type MemoryLimits, ehEncodingOf, inspectWasm } from "./wasm-inspect.ts";
+
+export const REAL_CRATE_DIR = join(WORKERS_DIR, "real-canary");
+const REAL_LIB = "real_canary";
+/** What worker-build writes: the bundled entry and the wasm it imports (a CompiledWasm module). */
+export const REAL_ENTRY_FILE = "index.js";
+export const REAL_WASM_FILE = "index_bg.wasm";
+/** --no-panic-recovery (main_legacy.rs) moves the wasm; its index.js re-exports worker/shim.mjs. */
+export const REAL_LEGACY_WASM_FILE = "worker/index.wasm";
+/** The esbuild release worker-build 0.8.7 would download; the project's own is used instead. */
+const WORKER_BUILD_ESBUILD_VERSION = "0.28.2";
+/** Bump when this file changes what a build produces, so manifests from before rebuild. */
+const RECIPE = "real-build/1";
+const WASM_PAGE_BYTES = 64 * 1024;
+
+export type RealModeName = "real-abort" | "real-unwind" | "real-unwind-exnref" | "real-legacy";
+
+export interface RealMode {
+  name: RealModeName;
+  /** worker-build's own arguments for the mode (the builder adds --no-opt and --out-dir). */
+  workerBuildArgs: readonly string[];
+  /** RUSTFLAGS set for the mode (worker-build appends -Cpanic=unwind for --panic-unwind). */
+  rustflags: readonly string[];
+  panic: "abort" | "unwind";
+  /** The encoding rustc's output must have, before wasm-bindgen touches it. */
+  rustcEh: EhEncoding;
+  /**
+   * The encoding the shipped index_bg.wasm must have. wasm-bindgen adds its own import
+   * wrappers: with --force-enable-abort-handler and a module without EH it wraps imports in
+   * try_table ("ModernButWithPanicAbort"), so the default abort mode ships exnref although
+   * rustc emitted none; with unwind it wraps in the module's own dialect.
+   */
+  eh: EhEncoding;
+  /** What worker-build's shim does after a panic or abort. */
+  recovery: "reset" | "unwind" | "none";
+  /** Where worker-build puts the wasm, relative to its output (and dist/<mode>/). */
+  wasmFile: string;
+  summary: string;
+}
+
+const MEMORY_CAP = (bytes: number) => `-Clink-arg=--max-memory=${bytes}`;
+
+export const REAL_MODES: readonly RealMode[] = [
+  {
+    name: "real-abort",
+    workerBuildArgs: [],
+    rustflags: [],
+    panic: "abort",
+    rustcEh: "none",
+    eh: "exnref",
+    recovery: "reset",
+    wasmFile: REAL_WASM_FILE,
+    summary: "worker-build default: panic=abort, shim.js resets the instance (wasm-bindgen reset-state + abort handler)",
+  },
+  {
+    name: "real-unwind",
+    workerBuildArgs: ["--release", "--panic-unwind"],
+    rustflags: ["-Cllvm-args=-wasm-use-legacy-eh=true"],
+    panic: "unwind",
+    rustcEh: "legacy",
+    eh: "legacy",
+    recovery: "unwind",
+    wasmFile: REAL_WASM_FILE,
+    summary: "worker-build --panic-unwind: panic=unwind, legacy exception handling (try/catch), shim-unwind.js",
+  },
+  {
+    name: "real-unwind-exnref",
+    workerBuildArgs: ["--release", "--panic-unwind"],
+    rustflags: ["-Cllvm-args=-wasm-use-legacy-eh=false"],
+    panic: "unwind",
+    rustcEh: "exnref",
+    eh: "exnref",
+    recovery: "unwind",
+    wasmFile: REAL_WASM_FILE,
+    summary: "worker-build --panic-unwind: panic=unwind, exnref exception handling (try_table), shim-unwind.js",
+  },
+  {
+    name: "real-legacy",
+    workerBuildArgs: ["--release", "--no-panic-recovery"],
+    rustflags: [],
+    panic: "abort",
+    rustcEh: "none",
+    eh: "none",
+    recovery: "none",
+    wasmFile: REAL_LEGACY_WASM_FILE,
+    summary: "worker-build --no-panic-recovery: panic=abort, legacy shim, never resets (negative control)",
+  },
+];
+
+export const REAL_MODE_NAMES = REAL_MODES.map((m) => m.name);
+
+export function realModeByName(name: string): RealMode | undefined {
+  return REAL_MODES.find((m) => m.name === name);
+}
+
+export interface RealBuildManifest {
+  kind: "real";
+  variant: RealModeName;
+  summary: string;
+  panicStrategy: "abort" | "unwind";
+  /** Exception-handling encoding of the shipped wasm, as decoded. */
+  ehEncoding: EhEncoding;
+  recovery: RealMode["recovery"];
+  /** Entry module for workerd: worker-build's bundle; it imports the wasm (CompiledWasm rule). */
+  entry: string;
+  versions: {
+    worker: string;
+    workerBuild: string;
+    /** The wasm-bindgen library in workers/real-canary/Cargo.lock; the CLI is the same version. */
+    wasmBindgen: string;
+    wasmBindgenCli: string;
+    /** The project's esbuild, passed as ESBUILD_BIN (worker-build would download its own). */
+    esbuild: string;
+    esbuildWorkerBuildWants: string;
+    rustc: string;
+  };
+  /** Lockfile entries of the tools moved because this crates.io lacks a pinned version. */
+  toolLockAdjustments: Record<string, string[]>;
+  workerBuildArgs: string[];
+  /** RUSTFLAGS given to worker-build. */
+  rustflags: string[];
+  /** RUSTFLAGS as cargo saw them (worker-build appends -Cpanic=unwind for --panic-unwind). */
+  effectiveRustflags: string[];
+  /** esbuild --minify, worker-build's default (NO_MINIFY unset). */
+  minified: boolean;
+  /** wasm-opt is skipped (--no-opt): worker-build would download binaryen. */
+  wasmOpt: false;
+  maxMemoryBytes: number;
+  inputsHash: string;
+  wasm: { file: string; bytes: number; sha256: string; exceptions: ExceptionCensus; memory: MemoryLimits };
+  /** rustc's output before wasm-bindgen, for the EH census of the compiler alone. */
+  rustcWasm: { bytes: number; sha256: string; ehEncoding: EhEncoding; exceptions: ExceptionCensus };
+  /** Every file worker-build wrote, relative to dist/<mode>/. */
+  files: string[];
+  compileMs: number;
+  builtAt: string;
+}
+
+export interface RealBuildOptions {
+  modes?: readonly RealMode[];
+  force?: boolean;
+  maxMemoryBytes?: number;
+  toolchain?: Toolchain;
+  /** Progress lines; worker-build's and cargo's own output goes to stderr. */
+  log?: (line: string) => void;
+}
+
+export interface RealModeBuild {
+  manifest: RealBuildManifest;
+  result: "built" | "up-to-date";
+}
+
+export function readRealManifest(mode: string): RealBuildManifest | undefined {
+  const path = join(variantDistDir(mode), MANIFEST_FILE);
+  if (!existsSync(path)) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as RealBuildManifest;
+  } catch {
+    return undefined;
+  }
+}
+
+function modeTargetDir(mode: RealMode): string {
+  return join(REAL_CRATE_DIR, "target", mode.name);
+}
+
+function rustcWasmPath(mode: RealMode): string {
+  return join(modeTargetDir(mode), WASM_TARGET, "release", `${REAL_LIB}.wasm`);
+}
+
+/** The native esbuild binary of the project's esbuild package. */
+function projectEsbuild(): string {
+  const require = createRequire(join(PROJECT_ROOT, "package.json"));
+  const esbuildDir = dirname(require.resolve("esbuild/package.json"));
+  const candidates = [
+    join(dirname(esbuildDir), "@esbuild", `${process.platform}-${process.arch}`, "bin", "esbuild"),
+    join(esbuildDir, "bin", "esbuild"),
+  ];
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new BuildError(`no esbuild binary under ${esbuildDir}; run \`npm install\``);
+  return found;
+}
+
+/**
+ * Files outside the crate that its last build of `mode` read (cargo's dep-info), e.g. a
+ * `#[path = "../../canary/src/…"]` module. Registry and std sources are covered by the
+ * lockfile and the rustc version.
+ */
+function externalSources(mode: RealMode): string[] {
+  const depInfo = join(modeTargetDir(mode), WASM_TARGET, "release", `${REAL_LIB}.d`);
+  if (!existsSync(depInfo)) return [];
+  const files = new Set<string>();
+  for (const line of readFileSync(depInfo, "utf8").split("\n")) {
+    const colon = line.search(/:(\s|$)/);
+    if (colon < 0) continue;
+    for (const raw of line.slice(colon + 1).trim().split(/(?<!\\)\s+/)) {
+      if (!raw) continue;
+      const path = resolve(REAL_CRATE_DIR, raw.replaceAll("\\ ", " "));
+      const inProject = !relative(PROJECT_ROOT, path).startsWith("..");
+      const inCrate = !relative(REAL_CRATE_DIR, path).startsWith("..");
+      if (inProject && !inCrate) files.add(path);
+    }
+  }
+  return [...files].sort();
+}
+
+interface RealInputs {
+  toolchain: Toolchain;
+  tools: RealTools;
+  shimsHash: string;
+  shimsDir: string;
+  wasmOptShim: string;
+  esbuildBin: string;
+  maxMemoryBytes: number;
+  crateHash: string;
+  workerVersion: string;
+  wasmBindgenVersion: string;
+}
+
+function rustflagsFor(mode: RealMode, maxMemoryBytes: number): string[] {
+  return [...mode.rustflags, MEMORY_CAP(maxMemoryBytes)];
+}
+
+function inputsHashFor(mode: RealMode, inputs: RealInputs): string {
+  const external = externalSources(mode).flatMap((file) => [
+    relative(PROJECT_ROOT, file),
+    existsSync(file) ? sha256(readFileSync(file)) : "missing",
+  ]);
+  return hashStrings([
+    RECIPE, mode.name, inputs.crateHash, ...external,
+    "args", ...mode.workerBuildArgs, "rustflags", ...rustflagsFor(mode, inputs.maxMemoryBytes),
+    inputs.tools.workerBuild.version, inputs.tools.wasmBindgen.version, esbuild.version,
+    inputs.toolchain.version, inputs.toolchain.rustc, inputs.toolchain.cargo, inputs.toolchain.linker ?? "",
+    inputs.shimsHash,
+  ]);
+}
+
+function filesUnder(dir: string, base = dir): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...filesUnder(path, base));
+    else out.push(relative(base, path));
+  }
+  return out.sort();
+}
+
+function runWorkerBuild(mode: RealMode, inputs: RealInputs, outDir: string): Promise<void> {
+  const args = [...mode.workerBuildArgs, "--no-opt", "--out-dir", outDir];
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${inputs.shimsDir}:${process.env.PATH ?? ""}`,
+    RUSTFLAGS: rustflagsFor(mode, inputs.maxMemoryBytes).join(" "),
+    CARGO_TARGET_DIR: modeTargetDir(mode),
+    WASM_BINDGEN_BIN: inputs.tools.wasmBindgen.bin,
+    ESBUILD_BIN: inputs.esbuildBin,
+    WASM_OPT_BIN: inputs.wasmOptShim,
+  };
+  // Whatever the caller's shell has must not change what users would get from worker-build.
+  for (const name of ["CARGO_ENCODED_RUSTFLAGS", "NO_MINIFY", "CUSTOM_SHIM", "COREDUMP", "RUN_TO_COMPLETION",
+    "RUSTUP_TOOLCHAIN", "CARGO", "RUSTC", "RUSTC_WRAPPER", "CARGO_BUILD_TARGET"]) delete env[name];
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(inputs.tools.workerBuild.bin, args, { cwd: REAL_CRATE_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
+    let downloaded = "";
+    const pass = (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      const text = chunk.toString("utf8");
+      const match = /Downloading (Wasm Bindgen|Esbuild|Wasm Opt)@\S+/.exec(text);
+      if (match) downloaded = match[0];
+    };
+    child.stdout.on("data", pass);
+    child.stderr.on("data", pass);
+    child.on("error", (e) => reject(new BuildError(`cannot run ${inputs.tools.workerBuild.bin}: ${e.message}`)));
+    child.on("close", (code, signal) => {
+      if (downloaded) reject(new BuildError(`${mode.name}: worker-build tried a download (${downloaded}); its binary overrides were not used`));
+      else if (code === 0) resolvePromise();
+      else reject(new BuildError(`worker-build failed for ${mode.name} (${signal ?? `exit ${code}`}); its errors are above`));
+    });
+  });
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+function verify(mode: RealMode, found: EhEncoding | "mixed", rustcFound: EhEncoding | "mixed", memory: MemoryLimits | undefined, maxMemoryBytes: number): void {
+  if (rustcFound !== mode.rustcEh) {
+    throw new BuildError(
+      `${mode.name}: rustc's ${REAL_LIB}.wasm should have ${mode.rustcEh} exception handling but has ${rustcFound}; ` +
+      `the toolchain may not honour ${[...mode.rustflags, ...(mode.panic === "unwind" ? ["-Cpanic=unwind"] : [])].join(" ") || "its default flags"}`,
+    );
+  }
+  if (found !== mode.eh) {
+    throw new BuildError(`${mode.name}: the shipped ${mode.wasmFile} should have ${mode.eh} exception handling but has ${found}`);
+  }
+  if (!memory || memory.maxPages !== maxMemoryBytes / WASM_PAGE_BYTES) {
+    throw new BuildError(
+      `${mode.name}: ${mode.wasmFile} should cap memory at ${maxMemoryBytes / WASM_PAGE_BYTES} pages ` +
+      `but declares ${memory?.maxPages ?? "no"} maximum (RUSTFLAGS must reach the link)`,
+    );
+  }
+}
+
+async function buildMode(mode: RealMode, inputs: RealInputs, force: boolean, log: (line: string) => void): Promise<RealModeBuild> {
+  const dist = variantDistDir(mode.name);
+  const previous = readRealManifest(mode.name);
+  const before = inputsHashFor(mode, inputs);
+  const current = previous?.kind === "real" && previous.inputsHash === before &&
+    existsSync(join(dist, REAL_ENTRY_FILE)) && existsSync(join(dist, mode.wasmFile));
+  if (current && !force) {
+    log(`${mode.name}: up to date (${join(dist, REAL_ENTRY_FILE)})`);
+    return { manifest: previous, result: "up-to-date" };
+  }
+
+  const cold = !existsSync(modeTargetDir(mode));
+  log(`${mode.name}: worker-build ${[...mode.workerBuildArgs].join(" ") || "(default)"} (${mode.summary})` +
+    `${cold ? "; a cold build compiles std and ~80 crates first, a few minutes" : ""}…`);
+  const outDir = join(modeTargetDir(mode), "worker-build-out");
+  rmSync(outDir, { recursive: true, force: true });
+  const started = performance.now();
+  await runWorkerBuild(mode, inputs, outDir);
+  const compileMs = Math.round(performance.now() - started);
+
+  for (const file of [REAL_ENTRY_FILE, mode.wasmFile]) {
+    if (!existsSync(join(outDir, file))) throw new BuildError(`${mode.name}: worker-build finished but wrote no ${file} in ${outDir}`);
+  }
+  const bytes = readFileSync(join(outDir, mode.wasmFile));
+  const { exceptions, memory } = inspectWasm(bytes);
+  const rustcBytes = readFileSync(rustcWasmPath(mode));
+  const rustcExceptions = inspectWasm(rustcBytes).exceptions;
+  const found = ehEncodingOf(exceptions);
+  const rustcFound = ehEncodingOf(rustcExceptions);
+  verify(mode, found, rustcFound, memory, inputs.maxMemoryBytes);
+
+  rmSync(dist, { recursive: true, force: true });
+  cpSync(outDir, dist, { recursive: true });
+  const files = filesUnder(dist);
+  const rustflags = rustflagsFor(mode, inputs.maxMemoryBytes);
+  const manifest: RealBuildManifest = {
+    kind: "real",
+    variant: mode.name,
+    summary: mode.summary,
+    panicStrategy: mode.panic,
+    ehEncoding: found as EhEncoding,
+    recovery: mode.recovery,
+    entry: REAL_ENTRY_FILE,
+    versions: {
+      worker: inputs.workerVersion,
+      workerBuild: inputs.tools.workerBuild.version,
+      wasmBindgen: inputs.wasmBindgenVersion,
+      wasmBindgenCli: inputs.tools.wasmBindgen.version,
+      esbuild: esbuild.version,
+      esbuildWorkerBuildWants: WORKER_BUILD_ESBUILD_VERSION,
+      rustc: inputs.toolchain.version,
+    },
+    toolLockAdjustments: {
+      [`worker-build ${inputs.tools.workerBuild.version}`]: inputs.tools.workerBuild.lockAdjustments,
+      [`wasm-bindgen-cli ${inputs.tools.wasmBindgen.version}`]: inputs.tools.wasmBindgen.lockAdjustments,
+    },
+    workerBuildArgs: [...mode.workerBuildArgs, "--no-opt"],
+    rustflags,
+    effectiveRustflags: mode.workerBuildArgs.includes("--panic-unwind") ? [...rustflags, "-Cpanic=unwind"] : rustflags,
+    minified: true,
+    wasmOpt: false,
+    maxMemoryBytes: inputs.maxMemoryBytes,
+    // After the build: its dep-info now names every local file it read.
+    inputsHash: inputsHashFor(mode, inputs),
+    wasm: { file: mode.wasmFile, bytes: bytes.length, sha256: sha256(bytes), exceptions, memory: memory! },
+    rustcWasm: { bytes: rustcBytes.length, sha256: sha256(rustcBytes), ehEncoding: rustcFound as EhEncoding, exceptions: rustcExceptions },
+    files,
+    compileMs,
+    builtAt: new Date().toISOString(),
+  };
+  writeFileSync(join(dist, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
+  log(`${mode.name}: built in ${seconds(compileMs)} → ${join(dist, REAL_ENTRY_FILE)} + ${mode.wasmFile} ` +
+    `(${(bytes.length / 1024).toFixed(1)} KiB, shipped EH ${found}, rustc EH ${rustcFound})`);
+  return { manifest, result: "built" };
+}
+
+/** Installs the tools when missing, then builds the requested real modes (all by default), one after another. */
+export async function buildReal(options: RealBuildOptions = {}): Promise<RealModeBuild[]> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`wrh build: ${line}\n`));
+  const toolchain = options.toolchain ?? requireToolchain();
+  const lockPath = join(REAL_CRATE_DIR, "Cargo.lock");
+  if (!existsSync(lockPath)) throw new BuildError(`${lockPath} is missing; the real canary is built with its lockfile`);
+  const workerVersion = lockedVersion(lockPath, "worker");
+  const wasmBindgenVersion = lockedVersion(lockPath, "wasm-bindgen");
+  if (!workerVersion || !wasmBindgenVersion) throw new BuildError(`${lockPath} must lock both worker and wasm-bindgen`);
+  const tools = await ensureRealTools(lockPath, log);
+  const shims = ensureToolchainShims(toolchain);
+  const inputs: RealInputs = {
+    toolchain, tools,
+    shimsHash: shims.hash, shimsDir: shims.dir, wasmOptShim: shims.wasmOpt,
+    esbuildBin: projectEsbuild(),
+    maxMemoryBytes: validateMaxMemory(options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES),
+    crateHash: hashTree(REAL_CRATE_DIR, new Set(["target", "build"])),
+    workerVersion, wasmBindgenVersion,
+  };
+  const results: RealModeBuild[] = [];
+  for (const mode of options.modes ?? REAL_MODES) results.push(await buildMode(mode, inputs, options.force ?? false, log));
+  return results;
+}

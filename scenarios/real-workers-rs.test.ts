@@ -1,0 +1,64 @@
+// Real workers-rs through the whole catalog: the canary on the real `worker` crate, built by the
+// real worker-build (default and --panic-unwind modes), in both topologies, judged by the same
+// checkers as the reference runtime.
+//
+// A real build that breaks a guarantee the reference runtime keeps is a finding, not a test
+// failure. Every run's broken guarantees must equal what scenarios/real-findings.json records
+// for it (docs/findings.md explains each one, with its evidence). A new break, or a finding that
+// went away, fails here and names the run, so the file changes only on purpose:
+//   WRH_UPDATE_FINDINGS=1 npx vitest run scenarios/real-workers-rs.test.ts
+// A run that could not complete is a harness error and always fails.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { judgeAgainst } from "../harness/checkers/index.ts";
+import { loadScenarios } from "../harness/engine/load-scenarios.ts";
+import { type RunResult, configurations, runMatrix } from "../harness/engine/matrix.ts";
+import { TOPOLOGIES } from "../harness/engine/scenario.ts";
+import { PROJECT_ROOT } from "../harness/project.ts";
+
+const FINDINGS_FILE = join(PROJECT_ROOT, "scenarios/real-findings.json");
+const update = process.env.WRH_UPDATE_FINDINGS === "1";
+const recorded: Record<string, string[]> = existsSync(FINDINGS_FILE) ? JSON.parse(readFileSync(FINDINGS_FILE, "utf8")) : {};
+const observed: Record<string, string[]> = {};
+
+const catalog = await loadScenarios();
+const key = (r: RunResult) => `${r.scenario}/${r.config.variant}/${r.config.topology}`;
+const brokenCheckers = (r: RunResult) => r.verdicts.filter((v) => !v.ok && !v.unobserved).map((v) => v.checker).sort();
+
+for (const config of configurations({ variants: ["real-abort", "real-unwind"] })) {
+  const scenarios = catalog.filter((s) => s.expect[config.strategy] && (s.topologies ?? TOPOLOGIES).includes(config.topology));
+  describe(`real workers-rs · ${config.variant} (${config.strategy}) · ${config.topology} topology`, () => {
+    const results = new Map<string, RunResult[]>();
+    beforeAll(async () => {
+      const matrix = await runMatrix({ scenarios, variants: [config.variant], topologies: [config.topology] });
+      for (const result of matrix.results) results.set(result.scenario, [...(results.get(result.scenario) ?? []), result]);
+    }, 600_000);
+
+    it.each(scenarios.map((s) => [s.name]))("%s: broken guarantees are the recorded findings", (name) => {
+      for (const result of results.get(name)!) {
+        const runner = result.verdicts.find((v) => v.checker === "runner");
+        expect(runner, `${result.runId}: harness error, not a finding`).toBeUndefined();
+        const broken = brokenCheckers(result);
+        observed[key(result)] = broken;
+        const why = result.verdicts.filter((v) => !v.ok && !v.unobserved).map((v) => `${v.checker}: ${v.summary}`).join("\n");
+        if (!update) expect(broken, `${result.runId} (blast radius ${result.blastRadius})\n${why}`).toEqual(recorded[key(result)] ?? []);
+      }
+    });
+  });
+}
+
+describe("negative control: real workers-rs --no-panic-recovery held to the reset mode's promises", () => {
+  const poisoning = catalog.filter((s) => s.expect.none && s.expect.reset?.reset && !s.fault.storm);
+  it.each(poisoning.map((s) => [s.name, s]))("%s is reported broken", async (_, scenario) => {
+    const matrix = await runMatrix({ scenarios: [scenario], variants: ["real-legacy"], topologies: ["shared"] });
+    for (const result of matrix.results) {
+      const broken = judgeAgainst(result.history, scenario.expect.reset!).filter((v) => !v.ok && !v.unobserved);
+      expect(broken.map((v) => v.checker), `${result.runId}`).not.toEqual([]);
+    }
+  }, 60_000);
+});
+
+afterAll(() => {
+  if (update) writeFileSync(FINDINGS_FILE, JSON.stringify(Object.fromEntries(Object.entries(observed).filter(([, v]) => v.length).sort()), null, 2) + "\n");
+});

@@ -1,0 +1,71 @@
+//! What the harness can observe of the real runtime, and only that. Fields the real runtime
+//! does not expose (how often wasm-bindgen's abort hook ran) are left out of the answer, so the
+//! checkers report them as not observed instead of guessing.
+use crate::json::Json;
+use std::cell::Cell;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(inline_js = "
+export function wrh_count_instance() {
+  globalThis.__wrh_instances = (globalThis.__wrh_instances ?? 0) + 1;
+  return globalThis.__wrh_instances;
+}
+export function wrh_init_state() {
+  const state = globalThis.__worker_init_state;
+  return state ? [state.instanceId, state.criticalError ? 1 : 0] : [-1, -1];
+}
+")]
+extern "C" {
+    fn wrh_count_instance() -> u32;
+    fn wrh_init_state() -> Vec<i32>;
+}
+
+thread_local! {
+    /// This instance's number; 0 until its first request. Linear memory starts zeroed in
+    /// every new instance, so a reset shows as a new number.
+    static GENERATION: Cell<u32> = const { Cell::new(0) };
+}
+
+/// The number of the Wasm instance running this code: 1 for the first instance that served a
+/// request in this isolate, +1 for each later one. Counted by the canary itself, in a JS global
+/// that outlives resets (the way workers-rs keeps `__worker_init_state`), because workers-rs's
+/// own `instanceId` moves by 2 on a reset of its shim and by 1 on one of wasm-bindgen's.
+pub fn generation() -> u32 {
+    GENERATION.with(|g| {
+        if g.get() == 0 {
+            g.set(wrh_count_instance());
+        }
+        g.get()
+    })
+}
+
+/// An address on the shadow stack, taken in a frame at the same depth on every call from the
+/// same route: an unwind that leaks stack frames shows as a lower address.
+#[inline(never)]
+fn stack_address() -> u64 {
+    let local = 0u8;
+    core::hint::black_box(&local) as *const u8 as u64
+}
+
+fn memory_bytes() -> u64 {
+    core::arch::wasm32::memory_size(0) as u64 * 65536
+}
+
+pub fn stats() -> Json {
+    Json::new()
+        .raw("served", &crate::SHARED.with(|s| s.try_borrow().map(|v| v.to_string()).unwrap_or_else(|_| "null".into())))
+        .num("drops", crate::drops())
+        .num("generation", generation().into())
+}
+
+pub fn info() -> Json {
+    let state = wrh_init_state();
+    Json::new()
+        .str("runtime", "workers-rs")
+        .num("generation", generation().into())
+        .raw("instanceId", &state[0].to_string())
+        .boolean("criticalError", state[1] == 1)
+        .num("stackPointer", stack_address())
+        .num("memoryBytes", memory_bytes())
+        .num("parked", crate::park::parked())
+}
