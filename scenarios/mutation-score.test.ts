@@ -1,6 +1,7 @@
 // Mutation testing of the harness: each mutant puts one known bug class back into the runtime;
 // the catalog must catch every one (a scenario whose run breaks a guarantee). Scenarios are
-// tried in catalog order and the first that catches a mutant ends its search.
+// tried in catalog order and the first that catches a mutant ends its search. A run the
+// harness could not complete is not a catch: it fails the test as the harness's error.
 import { afterAll, describe, expect, it } from "vitest";
 import { loadScenarios } from "../harness/engine/load-scenarios.ts";
 import { runMatrix } from "../harness/engine/matrix.ts";
@@ -16,9 +17,11 @@ describe("mutation score of the catalog", () => {
       const matrix = await runMatrix({
         scenarios: [scenario], variants: ["abort", "unwind"], strategies: ["reset", "unwind"], topologies: ["shared"], mutants: [mutant],
       });
-      const broken = matrix.results.find((r) => !r.ok);
+      const errored = matrix.results.find((r) => r.status === "error");
+      expect(errored, `${errored?.runId}: harness error under ${mutant}, not a catch: ${errored?.error}`).toBeUndefined();
+      const broken = matrix.results.find((r) => r.status === "broken");
       if (broken) {
-        caughtBy.set(mutant, `${broken.runId}: ${broken.verdicts.filter((v) => !v.ok).map((v) => v.checker).join(", ")}`);
+        caughtBy.set(mutant, `${broken.runId}: ${broken.verdicts.filter((v) => v.status === "broken").map((v) => v.checker).join(", ")}`);
         break;
       }
     }

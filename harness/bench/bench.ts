@@ -1,21 +1,25 @@
 // `npm run bench`: what each recovery strategy costs, measured side by side in one process,
 // next to the physical limits (a raw instantiation, a request that did not fault, a raw export
-// call). Prints a table and writes JSON. It reports; it never fails on a number.
+// call). Prints a table and writes JSON. It reports; it never fails on a number. The real
+// workers-rs builds (dist/real-…) are measured next to the reference runtime's wherever the same
+// measurement applies: their glue's per-call cost, recovery latency, parking scale, catalog time.
 import { cpus, totalmem, type } from "node:os";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { readManifest } from "../build/manifest.ts";
+import { REAL_MODES, REAL_MODE_NAMES, type RealModeName, readRealManifest, realModeByName } from "../build/real-build.ts";
 import type { VariantName } from "../build/variants.ts";
 import { loadScenarios } from "../engine/load-scenarios.ts";
 import { runMatrix } from "../engine/matrix.ts";
 import { PROJECT_ROOT } from "../project.ts";
 import type { Strategy } from "../protocol/recovery.ts";
-import { withCanary } from "../runner/start-worker.ts";
+import { DEFAULT_REQUEST_DEADLINE_MS, withCanary } from "../runner/start-worker.ts";
 import { OPERATIONS, type Operation, perOperationCost } from "./in-worker.ts";
+import { startInstantiateBench } from "./instantiate-worker.ts";
 import { recoveryLatency } from "./recovery-latency.ts";
 import { scale } from "./scale.ts";
-import { show, summarize, time } from "./stats.ts";
+import { type Summary, show, summarize, time } from "./stats.ts";
 import { stormThroughput } from "./storm-throughput.ts";
 
 const { values } = parseArgs({ options: { rounds: { type: "string", default: "7" }, "no-suite": { type: "boolean", default: false } } });
@@ -25,6 +29,17 @@ const RECOVERING: readonly { variant: VariantName; strategy: Strategy }[] = [
   { variant: "unwind", strategy: "unwind" },
   { variant: "unwind-exnref", strategy: "unwind" },
 ];
+/** The real builds that recover (real-legacy never does), each by the one strategy its mode builds in. */
+const REAL_RECOVERING: readonly { variant: RealModeName; strategy: Strategy }[] =
+  REAL_MODES.filter((m) => m.recovery !== "none").map((m) => ({ variant: m.name, strategy: m.recovery as Strategy }));
+/**
+ * What the real canary's /__harness/bench measures: the same near-empty function as a raw
+ * export and through wasm-bindgen's glue; a call costs tens of nanoseconds, so a request repeats
+ * it a million times to rise above a request's noise. Its raw instantiation is measured by a
+ * bench worker of its own (instantiate-worker.ts).
+ */
+const REAL_CALLS: readonly Operation[] = ["raw-call", "guarded-call"];
+const REAL_CALL_COUNTS = { "raw-call": 1_000_000, "guarded-call": 1_000_000 };
 const lines: string[] = [];
 const say = (line = "") => {
   lines.push(line);
@@ -41,7 +56,13 @@ const report: Record<string, unknown> = {
     rustc: readManifest("unwind")?.toolchain.rustc,
     miniflare: (await import("miniflare/package.json", { with: { type: "json" } })).default.version,
   },
-  variants: Object.fromEntries((["abort", "unwind", "unwind-exnref"] as const).map((v) => [v, { wasmBytes: readManifest(v)?.wasm.bytes }])),
+  variants: Object.fromEntries([
+    ...(["abort", "unwind", "unwind-exnref"] as const).map((v) => [v, { wasmBytes: readManifest(v)?.wasm.bytes }]),
+    ...REAL_MODE_NAMES.map((v) => {
+      const manifest = readRealManifest(v);
+      return [v, { wasmBytes: manifest?.wasm.bytes, worker: manifest?.versions.worker, wasmBindgen: manifest?.versions.wasmBindgen }];
+    }),
+  ]),
   rounds,
 };
 
@@ -66,6 +87,22 @@ for (const variant of ["abort", "unwind", "unwind-exnref"] as const) {
       `${ratio(cost["guarded-async"].median, cost["raw-async"].median)}`);
   });
 }
+for (const { variant } of REAL_RECOVERING) {
+  progress(`inside workerd, ${variant} build (raw instantiate in a bench worker; raw export vs wasm-bindgen glue)`);
+  const bench = await startInstantiateBench(variant);
+  let instantiate: Summary;
+  try {
+    instantiate = (await perOperationCost(bench, rounds, ["instantiate"])).instantiate;
+  } finally {
+    await bench.dispose();
+  }
+  await withCanary({ variant }, async (worker) => {
+    const calls = await perOperationCost(worker, rounds, REAL_CALLS, REAL_CALL_COUNTS);
+    inWorker[variant] = { ...calls, instantiate };
+    say(`${`${variant} (glue)`.padEnd(16)} ${show(instantiate, "").padEnd(20)} ${show(calls["raw-call"], "", 3).padEnd(17)} ${show(calls["guarded-call"], "", 3).padEnd(17)} ` +
+      `${ratio(calls["guarded-call"].median, calls["raw-call"].median).padEnd(10)} —                 —                 —`);
+  });
+}
 report.inWorker = inWorker;
 
 say("\n## Recovery inside workerd: a fault and the next call, minus two plain calls (µs)");
@@ -82,7 +119,7 @@ for (const variant of ["abort", "unwind", "unwind-exnref"] as const) {
 // Recovery latency per strategy and fault kind.
 say("\n## Recovery latency: fault's response → next response (ms)");
 const recovery: Record<string, unknown> = {};
-for (const { variant, strategy } of RECOVERING) {
+for (const { variant, strategy } of [...RECOVERING, ...REAL_RECOVERING]) {
   progress(`recovery latency, ${strategy} on ${variant}`);
   await withCanary({ variant, strategy }, async (worker) => {
     const measured = await recoveryLatency(worker, rounds);
@@ -114,14 +151,15 @@ for (const { variant, strategy } of RECOVERING) {
 report.stormThroughput = storms;
 
 // Scale of parked siblings around one panic.
-say("\n## Scale: siblings parked in Rust around one panic");
+say("\n## Scale: siblings parked in Rust around one panic (64 MiB linear memory cap; bytes = linear-memory growth per park)");
 const scales: Record<string, unknown> = {};
-for (const { variant, strategy } of RECOVERING.slice(0, 2)) {
+for (const { variant, strategy } of [...RECOVERING.slice(0, 2), ...REAL_RECOVERING.filter((b) => b.variant !== "real-unwind-exnref")]) {
   progress(`scale, ${strategy} on ${variant}`);
   const results = await scale(variant, strategy, [10, 100, 1000, 3000, 10000]);
   scales[`${strategy}/${variant}`] = results;
-  say(`${`${strategy} (${variant})`.padEnd(24)} ` + results.map((r) =>
-    r.sustained ? `${r.siblings}: blast ${r.blastRadius}, ${r.wallMs} ms` : `${r.siblings}: not sustained (${r.note})`).join("; "));
+  say(`${`${strategy} (${variant})`.padEnd(24)} ` + results.map((r) => r.sustained
+    ? `${r.siblings}: blast ${r.blastRadius}, ${r.wallMs} ms${r.bytesPerPark === undefined ? "" : `, ${r.bytesPerPark} B/park`}`
+    : `${r.siblings}: not sustained, ${r.parked} parked at most (${r.note})`).join("; "));
 }
 report.scale = scales;
 
@@ -140,6 +178,18 @@ if (!values["no-suite"]) {
   report.suiteCost = { oneScenarioMs: summarize(single), catalogMs: matrix.durationMs, catalogRuns: matrix.results.length };
   say(`one scenario (panic-with-siblings, unwind, shared, fresh workerd): ${show(summarize(single), "ms", 0)}`);
   say(`whole catalog: ${matrix.results.length} runs in ${(matrix.durationMs / 1000).toFixed(1)} s (target < 60 s)`);
+  // The real builds, one mode at a time (both topologies each): what the catalog costs on each.
+  const real: Record<string, unknown> = {};
+  for (const variant of REAL_MODE_NAMES) {
+    progress(`suite cost: the whole catalog on ${variant} (${realModeByName(variant)!.recovery}, shared + split)`);
+    const run = await runMatrix({ scenarios: catalog, variants: [variant] });
+    const passed = run.results.filter((r) => r.status === "holds").length;
+    const timedOut = run.results.filter((r) => r.history.records.some((rec) => rec.status === "timeout")).length;
+    real[variant] = { catalogMs: run.durationMs, runs: run.results.length, holds: passed, runsWithATimeout: timedOut };
+    say(`whole catalog on ${variant.padEnd(18)}: ${String(run.results.length).padStart(3)} runs in ${(run.durationMs / 1000).toFixed(1)} s ` +
+      `(${passed} hold; ${timedOut} with a request that hit the ${DEFAULT_REQUEST_DEADLINE_MS / 1000} s deadline)`);
+  }
+  report.suiteCost = { ...(report.suiteCost as object), realCatalogMs: real };
 }
 
 const out = join(PROJECT_ROOT, "bench-out");

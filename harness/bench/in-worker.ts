@@ -20,17 +20,23 @@ async function request(worker: RunningWorker, op: string, n: number): Promise<nu
   });
 }
 
-/** Microseconds per operation, summarised over `rounds`; `ops` limits which are measured. */
+/**
+ * Microseconds per operation, summarised over `rounds`; `ops` limits which are measured and
+ * `counts` overrides how many times one request repeats an operation (a call that costs a few
+ * nanoseconds needs more repetitions than OPERATIONS gives to rise above a request's noise).
+ */
 export async function perOperationCost(
   worker: RunningWorker, rounds: number, ops: readonly Operation[] = Object.keys(OPERATIONS) as Operation[],
+  counts: Partial<Record<Operation, number>> = {},
 ): Promise<Record<Operation, Summary>> {
+  const count = (op: Operation) => counts[op] ?? OPERATIONS[op];
   const samples = Object.fromEntries(ops.map((op) => [op, [] as number[]])) as Record<Operation, number[]>;
-  for (const op of ops) await request(worker, op, Math.min(20, OPERATIONS[op])); // warm up
+  for (const op of ops) await request(worker, op, Math.min(20, count(op))); // warm up
   for (let round = 0; round < rounds; round++) {
     for (const op of ops) {
       const empty = await request(worker, op, 0);
-      const full = await request(worker, op, OPERATIONS[op]);
-      samples[op].push(((full - empty) * 1000) / OPERATIONS[op]);
+      const full = await request(worker, op, count(op));
+      samples[op].push(((full - empty) * 1000) / count(op));
     }
   }
   return Object.fromEntries(Object.entries(samples).map(([op, s]) => [op, summarize(s)])) as Record<Operation, Summary>;

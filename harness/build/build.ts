@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as esbuild from "esbuild";
-import { SHIM_DIR, WORKERS_DIR, variantDistDir } from "../project.ts";
+import { PROTOCOL_DIR, SHIM_DIR, WORKERS_DIR, variantDistDir } from "../project.ts";
 import {
   type BuildManifest, MANIFEST_FILE, WASM_FILE, WORKER_FILE, readManifest, writeManifest,
 } from "./manifest.ts";
@@ -79,7 +79,8 @@ export function buildInputs(toolchain: Toolchain, maxMemoryBytes = DEFAULT_MAX_M
     maxMemoryBytes: validateMaxMemory(maxMemoryBytes),
     // The real canary is built by worker-build from its own lockfile (real-build.ts).
     sourceHash: hashTree(WORKERS_DIR, new Set(["target", "real-canary"])),
-    shimHash: hashTree(SHIM_DIR),
+    // Everything the bundle is made of: the shim and the protocol it shares with the harness.
+    shimHash: hashStrings([hashTree(SHIM_DIR), hashTree(PROTOCOL_DIR)]),
   };
 }
 

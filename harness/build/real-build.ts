@@ -10,14 +10,14 @@
 // files it includes from outside, its lockfile, the mode's arguments and flags, the tool,
 // esbuild and rustc versions, the shims), so an unchanged rebuild runs nothing.
 import { spawn } from "node:child_process";
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import * as esbuild from "esbuild";
 import { PROJECT_ROOT, WORKERS_DIR, variantDistDir } from "../project.ts";
 import { BuildError, DEFAULT_MAX_MEMORY_BYTES, validateMaxMemory } from "./build.ts";
 import { MANIFEST_FILE } from "./manifest.ts";
-import { type RealTools, ensureRealTools, ensureToolchainShims, lockedVersion } from "./real-tools.ts";
+import { type RealTools, ensureRealTools, ensureToolchainShims, lockedVersion, wrhCacheDir } from "./real-tools.ts";
 import { hashStrings, hashTree, sha256 } from "./source-hash.ts";
 import { type Toolchain, WASM_TARGET, requireToolchain } from "./toolchain.ts";
 import type { EhEncoding } from "./variants.ts";
@@ -33,7 +33,7 @@ export const REAL_LEGACY_WASM_FILE = "worker/index.wasm";
 /** The esbuild release worker-build 0.8.7 would download; the project's own is used instead. */
 const WORKER_BUILD_ESBUILD_VERSION = "0.28.2";
 /** Bump when this file changes what a build produces, so manifests from before rebuild. */
-const RECIPE = "real-build/1";
+const RECIPE = "real-build/2";
 const WASM_PAGE_BYTES = 64 * 1024;
 
 export type RealModeName = "real-abort" | "real-unwind" | "real-unwind-exnref" | "real-legacy";
@@ -149,6 +149,8 @@ export interface RealBuildManifest {
   /** wasm-opt is skipped (--no-opt): worker-build would download binaryen. */
   wasmOpt: false;
   maxMemoryBytes: number;
+  /** Files of the project outside the crate that the build read (see externalSources). */
+  externalSources: string[];
   inputsHash: string;
   wasm: { file: string; bytes: number; sha256: string; exceptions: ExceptionCensus; memory: MemoryLimits };
   /** rustc's output before wasm-bindgen, for the EH census of the compiler alone. */
@@ -183,8 +185,15 @@ export function readRealManifest(mode: string): RealBuildManifest | undefined {
   }
 }
 
+/**
+ * Where cargo compiles a mode: in the per-user cache, so another clone on this machine reuses
+ * std and the ~80 dependencies and recompiles only the canary itself. The default mode and
+ * --no-panic-recovery give rustc the same flags (they differ in wasm-bindgen and the shim), so
+ * they share one folder and compile once.
+ */
 function modeTargetDir(mode: RealMode): string {
-  return join(REAL_CRATE_DIR, "target", mode.name);
+  const sameRustc = mode.panic === "abort" && mode.rustflags.length === 0;
+  return join(wrhCacheDir(), "real-target", sameRustc ? "panic-abort" : mode.name);
 }
 
 function rustcWasmPath(mode: RealMode): string {
@@ -205,11 +214,13 @@ function projectEsbuild(): string {
 }
 
 /**
- * Files outside the crate that its last build of `mode` read (cargo's dep-info), e.g. a
- * `#[path = "../../canary/src/…"]` module. Registry and std sources are covered by the
- * lockfile and the rustc version.
+ * Files of this checkout outside the crate that the build of `mode` just read (cargo's
+ * dep-info), e.g. a `#[path = "../../canary/src/…"]` module, relative to the project. Read right
+ * after a build and kept in the manifest: the target folder is shared by every clone on the
+ * machine, so its dep-info may name another clone's files later. Registry and std sources are
+ * covered by the lockfile and the rustc version.
  */
-function externalSources(mode: RealMode): string[] {
+function externalSourcesOf(mode: RealMode): string[] {
   const depInfo = join(modeTargetDir(mode), WASM_TARGET, "release", `${REAL_LIB}.d`);
   if (!existsSync(depInfo)) return [];
   const files = new Set<string>();
@@ -221,7 +232,7 @@ function externalSources(mode: RealMode): string[] {
       const path = resolve(REAL_CRATE_DIR, raw.replaceAll("\\ ", " "));
       const inProject = !relative(PROJECT_ROOT, path).startsWith("..");
       const inCrate = !relative(REAL_CRATE_DIR, path).startsWith("..");
-      if (inProject && !inCrate) files.add(path);
+      if (inProject && !inCrate) files.add(relative(PROJECT_ROOT, path));
     }
   }
   return [...files].sort();
@@ -244,11 +255,11 @@ function rustflagsFor(mode: RealMode, maxMemoryBytes: number): string[] {
   return [...mode.rustflags, MEMORY_CAP(maxMemoryBytes)];
 }
 
-function inputsHashFor(mode: RealMode, inputs: RealInputs): string {
-  const external = externalSources(mode).flatMap((file) => [
-    relative(PROJECT_ROOT, file),
-    existsSync(file) ? sha256(readFileSync(file)) : "missing",
-  ]);
+function inputsHashFor(mode: RealMode, inputs: RealInputs, externalFiles: readonly string[]): string {
+  const external = externalFiles.flatMap((file) => {
+    const path = join(PROJECT_ROOT, file);
+    return [file, existsSync(path) ? sha256(readFileSync(path)) : "missing"];
+  });
   return hashStrings([
     RECIPE, mode.name, inputs.crateHash, ...external,
     "args", ...mode.workerBuildArgs, "rustflags", ...rustflagsFor(mode, inputs.maxMemoryBytes),
@@ -324,10 +335,56 @@ function verify(mode: RealMode, found: EhEncoding | "mixed", rustcFound: EhEncod
   }
 }
 
+const LOCK_WAIT_MS = 30 * 60_000;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs `body` holding this checkout's lock on `mode`: two builds of one mode at once (`npm test`
+ * beside `wrh build`) would write worker-build's output folder and dist/ over each other. A lock
+ * left by a process that is gone is taken over.
+ */
+async function withModeLock<T>(mode: RealMode, log: (line: string) => void, body: () => Promise<T>): Promise<T> {
+  const lock = join(REAL_CRATE_DIR, "target", `${mode.name}.lock`);
+  mkdirSync(dirname(lock), { recursive: true });
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  let told = false;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, "pid"), String(process.pid));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const owner = Number(existsSync(join(lock, "pid")) ? readFileSync(join(lock, "pid"), "utf8") : 0);
+      if (owner && !alive(owner)) {
+        rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new BuildError(`${mode.name}: another build (pid ${owner}) has held ${lock} for ${LOCK_WAIT_MS / 60_000} minutes`);
+      if (!told) log(`${mode.name}: waiting for another build of it (pid ${owner}) to finish…`);
+      told = true;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
+  try {
+    return await body();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
 async function buildMode(mode: RealMode, inputs: RealInputs, force: boolean, log: (line: string) => void): Promise<RealModeBuild> {
   const dist = variantDistDir(mode.name);
   const previous = readRealManifest(mode.name);
-  const before = inputsHashFor(mode, inputs);
+  const before = inputsHashFor(mode, inputs, previous?.externalSources ?? []);
   const current = previous?.kind === "real" && previous.inputsHash === before &&
     existsSync(join(dist, REAL_ENTRY_FILE)) && existsSync(join(dist, mode.wasmFile));
   if (current && !force) {
@@ -338,7 +395,7 @@ async function buildMode(mode: RealMode, inputs: RealInputs, force: boolean, log
   const cold = !existsSync(modeTargetDir(mode));
   log(`${mode.name}: worker-build ${[...mode.workerBuildArgs].join(" ") || "(default)"} (${mode.summary})` +
     `${cold ? "; a cold build compiles std and ~80 crates first, a few minutes" : ""}…`);
-  const outDir = join(modeTargetDir(mode), "worker-build-out");
+  const outDir = join(REAL_CRATE_DIR, "target", mode.name, "worker-build-out");
   rmSync(outDir, { recursive: true, force: true });
   const started = performance.now();
   await runWorkerBuild(mode, inputs, outDir);
@@ -359,6 +416,7 @@ async function buildMode(mode: RealMode, inputs: RealInputs, force: boolean, log
   cpSync(outDir, dist, { recursive: true });
   const files = filesUnder(dist);
   const rustflags = rustflagsFor(mode, inputs.maxMemoryBytes);
+  const externalSources = externalSourcesOf(mode);
   const manifest: RealBuildManifest = {
     kind: "real",
     variant: mode.name,
@@ -387,7 +445,8 @@ async function buildMode(mode: RealMode, inputs: RealInputs, force: boolean, log
     wasmOpt: false,
     maxMemoryBytes: inputs.maxMemoryBytes,
     // After the build: its dep-info now names every local file it read.
-    inputsHash: inputsHashFor(mode, inputs),
+    externalSources,
+    inputsHash: inputsHashFor(mode, inputs, externalSources),
     wasm: { file: mode.wasmFile, bytes: bytes.length, sha256: sha256(bytes), exceptions, memory: memory! },
     rustcWasm: { bytes: rustcBytes.length, sha256: sha256(rustcBytes), ehEncoding: rustcFound as EhEncoding, exceptions: rustcExceptions },
     files,
@@ -420,6 +479,8 @@ export async function buildReal(options: RealBuildOptions = {}): Promise<RealMod
     workerVersion, wasmBindgenVersion,
   };
   const results: RealModeBuild[] = [];
-  for (const mode of options.modes ?? REAL_MODES) results.push(await buildMode(mode, inputs, options.force ?? false, log));
+  for (const mode of options.modes ?? REAL_MODES) {
+    results.push(await withModeLock(mode, log, () => buildMode(mode, inputs, options.force ?? false, log)));
+  }
   return results;
 }

@@ -1,16 +1,16 @@
 // Every checker, applied to a run after it finished.
-import type { ScenarioRun } from "../engine/execute.ts";
+import type { RunConfig, ScenarioRun } from "../engine/execute.ts";
 import type { Expectation } from "../engine/scenario.ts";
 import { abortHook } from "./abort-hook.ts";
-import { blastRadiusChecker } from "./blast-radius.ts";
+import { blastRadius, blastRadiusChecker } from "./blast-radius.ts";
 import { classification } from "./classification.ts";
 import { handles } from "./handles.ts";
 import { integrity } from "./integrity.ts";
 import { liveness } from "./liveness.ts";
-import { recovery } from "./recovery.ts";
+import { recovery, recoveryLatency } from "./recovery.ts";
 import { stack } from "./stack.ts";
 import { stateSurvival } from "./state-survival.ts";
-import type { Checker, Verdict } from "./verdict.ts";
+import { type Checker, type RunStatus, runStatus, type Verdict } from "./verdict.ts";
 
 export const CHECKERS: readonly Checker[] = [classification, blastRadiusChecker, liveness, recovery, stateSurvival, integrity, abortHook, stack, handles];
 
@@ -27,3 +27,29 @@ export function judgeAgainst(run: ScenarioRun, expectation: Expectation): Verdic
 }
 
 export type { Verdict } from "./verdict.ts";
+
+export interface RunResult {
+  runId: string;
+  scenario: string;
+  config: RunConfig;
+  status: RunStatus;
+  /** `error` runs: what went wrong in the harness. */
+  error?: string;
+  /** The checkers' verdicts; empty for a run the harness could not complete. */
+  verdicts: Verdict[];
+  /** Siblings that failed, hung or returned wrong data. */
+  blastRadius: number;
+  /** Milliseconds from the fault's answer to the first successful later sibling. */
+  recoveryLatencyMs?: number;
+  /** The run's history; kept in memory for reports and specs. */
+  history: ScenarioRun;
+}
+
+/** Judges one run: what the matrix reports for it. Pure: a saved history gives the same result. */
+export function judgeRun(history: ScenarioRun): RunResult {
+  const verdicts = judge(history);
+  return {
+    runId: history.runId, scenario: history.scenario.name, config: history.config, status: runStatus(verdicts), verdicts,
+    blastRadius: blastRadius(history), recoveryLatencyMs: recoveryLatency(history), history,
+  };
+}

@@ -1,11 +1,34 @@
 // Liveness: every operation answered before its deadline, and siblings that had to fail fast
-// did so at the fault, not when released: the release found none of them still parked.
-import { expectationOf, faultedIsolate, num, verdict, type Checker } from "./verdict.ts";
+// did so at the fault: the release found none of them still parked, and each ended soon after
+// the fault's own answer (failFastMargin; a second late is not fast).
+import { expectationOf, faultedIsolate, faultRecords, num, verdict, type Checker } from "./verdict.ts";
+
+/** How long after the fault's answer a sibling of the dead instance may still end. */
+export const FAIL_FAST_MARGIN_MS = 1_000;
+/**
+ * Added per in-flight sibling: the client receives N failures one after another (1,000 took
+ * 1.2 s to arrive on an idle 2-core machine, measured from the fault's answer).
+ */
+export const FAIL_FAST_MS_PER_SIBLING = 3;
+
+export function failFastMargin(inflight: number): number {
+  return FAIL_FAST_MARGIN_MS + FAIL_FAST_MS_PER_SIBLING * inflight;
+}
 
 export const liveness: Checker = (run) => {
   const hung = run.records.filter((r) => r.status === "timeout" || r.status === "unreachable");
+  const failFast = expectationOf(run).inflight === "fail-fast";
   const release = run.records.find((r) => r.kind === "release" && r.isolate === faultedIsolate(run));
-  const stillParked = expectationOf(run).inflight === "fail-fast" && release && num(release, "released") > 0 ? [release] : [];
-  return verdict("liveness", [...hung, ...stillParked], "every operation answered in time; failing siblings failed fast",
-    (ids) => `${hung.length} operation(s) hung or got no answer; ${stillParked.length ? `${num(release!, "released")} sibling(s) still parked after the fault; ` : ""}${ids}`);
+  const stillParked = failFast && release && num(release, "released") > 0 ? [release] : [];
+  const fault = faultRecords(run)[0];
+  const dying = run.records.filter((r) => r.role === "inflight" && r.isolate === faultedIsolate(run));
+  const margin = failFastMargin(dying.length);
+  const late = failFast && fault ? dying.filter((r) => !hung.includes(r) && r.end > fault.end + margin) : [];
+  const problems = [
+    hung.length ? `${hung.length} operation(s) hung or got no answer` : "",
+    stillParked.length ? `${num(release!, "released")} sibling(s) still parked after the fault` : "",
+    late.length ? `${late.length} sibling(s) of the dead instance ended more than ${margin} ms after the fault` : "",
+  ].filter(Boolean).join("; ");
+  return verdict("liveness", [...hung, ...stillParked, ...late], "every operation answered in time; failing siblings failed fast",
+    (ids) => `${problems}: ${ids}`);
 };

@@ -2,7 +2,7 @@
 // +1, once), and later siblings succeed there.
 import type { ScenarioRun } from "../engine/execute.ts";
 import {
-  expectationOf, expectedResets, faultedIsolate, faultRecords, infoProbes, num, ok, verdict, type Checker,
+  expectationOf, expectedResets, faultedIsolate, faultRecords, infoProbes, num, observed, ok, verdict, type Checker,
 } from "./verdict.ts";
 
 /** Milliseconds from the (first) fault's answer to the first later sibling that succeeded after it. */
@@ -14,7 +14,9 @@ export function recoveryLatency(run: ScenarioRun): number | undefined {
 
 export const recovery: Checker = (run) => {
   const expectation = expectationOf(run);
-  const probes = infoProbes(run, faultedIsolate(run));
+  // Probes that do not report the generation say nothing about it (not evidence of a wrong advance).
+  const reported = infoProbes(run, faultedIsolate(run));
+  const probes = reported && reported.every((p) => observed(p, "generation")) ? reported : undefined;
   const advance = probes ? num(probes[1], "generation") - num(probes[0], "generation") : undefined;
   const broken = probes && advance !== expectedResets(run) ? [...probes] : [];
   if (expectation.later === "succeed") {

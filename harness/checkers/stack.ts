@@ -1,10 +1,10 @@
 // Stack: an instance that lives on (no reset) is back at its resting shadow-stack pointer
 // after the fault; a drift means unwinds leak stack and a storm will end in a memory fault.
-import { expectationOf, faultedIsolate, infoProbes, NO_PROBES, num, observed, unobserved, verdict, type Checker } from "./verdict.ts";
+import { expectationOf, faultedIsolate, infoProbes, NO_PROBES, num, observed, unobserved, vacuous, verdict, type Checker } from "./verdict.ts";
 
 export const stack: Checker = (run) => {
   if (expectationOf(run).reset || run.config.strategy === "none") {
-    return { checker: "stack", ok: true, summary: "instance replaced or unrecovered; resting stack not compared", evidence: [] };
+    return vacuous("stack", "instance replaced or unrecovered; resting stack not compared");
   }
   const probes = infoProbes(run, faultedIsolate(run));
   if (!probes) return unobserved("stack", NO_PROBES);

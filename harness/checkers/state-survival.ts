@@ -5,21 +5,27 @@
 // profile's counter, where every request is a write: a state read reports the counts after
 // its own write, if it made one.
 import type { HistoryRecord } from "../history/record.ts";
-import { expectationOf, faultRecords, num, objectReset, verdict, type Checker } from "./verdict.ts";
+import { expectationOf, faultRecords, num, objectReset, observed, unobserved, vacuous, verdict, type Checker } from "./verdict.ts";
 
 const OBJECT_KINDS = new Set(["object-increment", "object-state", "object-park"]);
 const wrote = (r: HistoryRecord) => r.kind === "object-increment" || r.body?.wrote === true;
 const own = (r: HistoryRecord) => (wrote(r) ? 1 : 0);
 
 export const stateSurvival: Checker = (run) => {
-  if (!run.object) return { checker: "state", ok: true, summary: "no Durable Object in this scenario", evidence: [] };
+  if (!run.object) return vacuous("state", "no Durable Object in this scenario");
   const onObject = run.records.filter((r) => OBJECT_KINDS.has(r.kind));
   const states = onObject.filter((r) => r.kind === "object-state");
+  if (states.length < 3) return unobserved("state", "the run has no reads of the object before and after the fault");
   const [before, afterFault, final] = states as [HistoryRecord, HistoryRecord, HistoryRecord];
   const poisoned = expectationOf(run).later === "poisoned";
   const unreadable = [afterFault, final].filter((r) => r.status !== 200);
+  // A read that answered without counts (a body the client could not parse) shows nothing.
+  const answered = [before, afterFault, final].filter((r) => r.status === 200);
+  if (answered.some((r) => !observed(r, "memory") || !observed(r, "stored"))) {
+    return unobserved("state", "the object's reads answered without in-memory and stored counts");
+  }
   if (unreadable.length && poisoned) {
-    return { checker: "state", ok: true, summary: "object unreadable through the poisoned instance (no recovery); storage not checked", evidence: [] };
+    return vacuous("state", "object unreadable through the poisoned instance (no recovery); storage not checked");
   }
   // Writes after the first read: the counts it reported are the baseline.
   const writes = onObject.filter((r) => wrote(r) && r.start >= before.end);

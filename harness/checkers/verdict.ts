@@ -1,18 +1,24 @@
 // What a checker says about one scenario run, and the facts checkers share about a run.
-import { faultIsolate, objectIsolate, type ScenarioRun } from "../engine/execute.ts";
-import type { Expectation } from "../engine/scenario.ts";
+import type { ScenarioRun } from "../engine/execute.ts";
+import { type Expectation, faultIsolate, objectIsolate } from "../engine/scenario.ts";
 import type { HistoryRecord, Isolate } from "../history/record.ts";
 
+/**
+ * What a checker found:
+ * - `holds`: the guarantee was observed and kept (or the scenario asks nothing of it);
+ * - `broken`: observed and not kept; the evidence names the records that show it;
+ * - `unknown`: not observed (the worker has no probe for it). Never a pass.
+ */
+export type VerdictStatus = "holds" | "broken" | "unknown";
+
 export interface Verdict {
-  /** Which guarantee: classification, blast-radius, liveness, recovery, state, integrity, abort-hook, stack. */
+  /** Which guarantee: classification, blast-radius, liveness, recovery, state, integrity, abort-hook, stack, handles. */
   checker: string;
-  ok: boolean;
-  /** One line: what holds, or what broke. */
+  status: VerdictStatus;
+  /** One line: what holds, what broke, or why it could not be seen. */
   summary: string;
   /** Ids of the history records that show a broken guarantee. */
   evidence: number[];
-  /** Set when the worker gives no way to observe the guarantee (a profile without probes): not a pass. */
-  unobserved?: true;
 }
 
 export type Checker = (run: ScenarioRun) => Verdict;
@@ -24,12 +30,51 @@ export function verdict(checker: string, broken: HistoryRecord[], holds: string,
   // The summary is one line in a terminal table; `evidence` keeps every id.
   const shown = evidence.slice(0, EVIDENCE_SHOWN).map((id) => `#${id}`).join(", ");
   const more = evidence.length > EVIDENCE_SHOWN ? ` and ${evidence.length - EVIDENCE_SHOWN} more` : "";
-  return { checker, ok: broken.length === 0, summary: broken.length ? breaks(shown + more) : holds, evidence };
+  return { checker, status: broken.length ? "broken" : "holds", summary: broken.length ? breaks(shown + more) : holds, evidence };
+}
+
+/** A guarantee the scenario asks nothing of here: it holds, and the summary says why. */
+export function vacuous(checker: string, why: string): Verdict {
+  return { checker, status: "holds", summary: why, evidence: [] };
 }
 
 export function unobserved(checker: string, why: string): Verdict {
-  return { checker, ok: true, summary: `not observed: ${why}`, evidence: [], unobserved: true };
+  return { checker, status: "unknown", summary: `not observed: ${why}`, evidence: [] };
 }
+
+export const isBroken = (v: Verdict) => v.status === "broken";
+export const isUnknown = (v: Verdict) => v.status === "unknown";
+
+/**
+ * How a run came out: `holds` (every guarantee observed and kept), `broken` (at least one
+ * broke), `unknown` (none broke, some could not be observed: not a pass), or `error` (the
+ * harness could not complete the run: its own failure, never the worker's).
+ */
+export type RunStatus = "holds" | "broken" | "unknown" | "error";
+
+/** A run's status from its verdicts. */
+export function runStatus(verdicts: readonly Verdict[]): RunStatus {
+  if (verdicts.some(isBroken)) return "broken";
+  return verdicts.some(isUnknown) ? "unknown" : "holds";
+}
+
+/** Counts runs by status. */
+export function countRuns(results: readonly { status: RunStatus }[]): Record<RunStatus, number> {
+  const counts: Record<RunStatus, number> = { holds: 0, broken: 0, unknown: 0, error: 0 };
+  for (const r of results) counts[r.status]++;
+  return counts;
+}
+
+/**
+ * The exit status a matrix earns: 3 when the harness could not complete a run (its results are
+ * incomplete), 1 when a guarantee broke (or, with `requireObserved`, could not be observed),
+ * 0 otherwise.
+ */
+export function exitStatus(matrix: { counts: Record<RunStatus, number> }, requireObserved = false): 0 | 1 | 3 {
+  if (matrix.counts.error) return 3;
+  return matrix.counts.broken || (requireObserved && matrix.counts.unknown) ? 1 : 0;
+}
+
 
 export function expectationOf(run: ScenarioRun): Expectation {
   const expectation = run.scenario.expect[run.config.strategy];

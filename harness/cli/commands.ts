@@ -1,35 +1,13 @@
 // The commands of `wrh`, the harness's command line (harness/cli/wrh.ts is the executable).
 import { parseArgs } from "node:util";
-import { BuildError, DEFAULT_MAX_MEMORY_BYTES, buildVariants } from "../build/build.ts";
+import { BuildError, buildVariants } from "../build/build.ts";
 import { REAL_MODES, REAL_MODE_NAMES, type RealMode, buildReal, realModeByName } from "../build/real-build.ts";
 import { ToolchainError, ensureToolchain, findToolchain, INSTALL_HINT } from "../build/toolchain.ts";
 import { VARIANT_NAMES, type Variant, variantByName } from "../build/variants.ts";
-import { RUN_USAGE, UsageError, listCommand, runCommand } from "./run-command.ts";
-import { REPRO_USAGE, reportCommand, reproCommand } from "./repro-command.ts";
+import { UsageError, USAGE } from "./usage.ts";
 
-const USAGE = `wrh — fault-injection harness for Rust Workers
-
-Usage:
-  wrh build [--variant NAME]... [--max-memory SIZE] [--force]
-      Compile the workers into dist/<variant>/ (canary.wasm, worker.js, manifest.json).
-      Variants: ${VARIANT_NAMES.join(", ")} (default: all of these). Unchanged inputs are not recompiled.
-      Real workers-rs builds (workers/real-canary by the real worker-build and wasm-bindgen CLI,
-      installed from crates.io on first use): ${REAL_MODE_NAMES.join(", ")}, or \`real\` for all
-      four; each lands in dist/<mode>/ (index.js, index_bg.wasm, manifest.json).
-      --max-memory caps linear memory so OOM is a real allocation failure
-      (bytes, or with KiB/MiB/GiB; default ${DEFAULT_MAX_MEMORY_BYTES / 1024 / 1024}MiB).
-  wrh setup
-      Find a Rust toolchain that can build wasm32 offline (installing Debian's packages when
-      running as root on Debian), build every variant, then install worker-build and the
-      wasm-bindgen CLI from crates.io (cached) and build every real mode. Run by \`npm run setup\`.
-  wrh toolchain
-      Print the Rust toolchain wrh would build with.
-${RUN_USAGE}
-${REPRO_USAGE}
-  wrh help
-
-Exit codes: 0 success (for run: every guarantee holds), 1 the work failed (a build failed, a
-guarantee broke), 2 bad input or environment.`;
+// Each of run, list, repro and report has its module loaded only when it runs: run, list and
+// repro bring the engine and Miniflare; report (a saved history judged again) and help never do.
 
 const SIZE_UNITS: Record<string, number> = { "": 1, k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3 };
 
@@ -92,13 +70,13 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "run":
-      return runCommand(rest);
+      return (await import("./run-command.ts")).runCommand(rest);
     case "list":
-      return listCommand(rest);
+      return (await import("./run-command.ts")).listCommand(rest);
     case "repro":
-      return reproCommand(rest);
+      return (await import("./repro-command.ts")).reproCommand(rest);
     case "report":
-      return reportCommand(rest);
+      return (await import("./report-command.ts")).reportCommand(rest);
     case "toolchain": {
       parseArgs({ args: rest, options: {} });
       const toolchain = findToolchain();
@@ -117,7 +95,10 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-// A failed build is the work failing; anything else that escapes is bad input or environment.
+// A failed build is the work failing; a HarnessError (engine/matrix.ts: a workerd that never
+// came up) is the harness's own failure; anything else that escapes is bad input or
+// environment. Matched by name: importing the matrix here would load Miniflare for every command.
 export function exitCodeFor(error: unknown): number {
-  return error instanceof BuildError ? 1 : 2;
+  if (error instanceof BuildError) return 1;
+  return error instanceof Error && error.name === "HarnessError" ? 3 : 2;
 }

@@ -15,7 +15,7 @@ import { PROJECT_ROOT, variantDistDir } from "../project.ts";
 import { STRATEGIES, type Strategy, defaultStrategyFor, strategyFitsBuild } from "../protocol/recovery.ts";
 import { CANARY_WRANGLER_CONFIG } from "../runner/wrangler-config.ts";
 import { exitCodeFor, say } from "./commands.ts";
-import { UsageError } from "./run-command.ts";
+import { UsageError } from "./usage.ts";
 
 // Its launcher, not node_modules/.bin's shebang: that would pick whatever Node is on PATH.
 const WRANGLER = join(PROJECT_ROOT, "node_modules/wrangler/bin/wrangler.js");

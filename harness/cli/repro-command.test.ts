@@ -9,8 +9,8 @@ describe("wrh repro and wrh report", () => {
     const out = mkdtempSync(join(tmpdir(), "wrh-repro-"));
     const repro = wrh("repro", "abort-with-siblings", "--strategy", "none", "--seed", "7", "--out", out);
     expect(repro.status).toBe(0);
-    expect(repro.stdout).toMatch(/abort-with-siblings\s+none \(abort\)\s+shared\s+1\s+pass\s+(\d+)/);
-    const blast = Number(/pass\s+(\d+)/.exec(repro.stdout)![1]);
+    expect(repro.stdout).toMatch(/abort-with-siblings\s+none \(abort\)\s+shared\s+1\s+holds\s+(\d+)/);
+    const blast = Number(/holds\s+(\d+)/.exec(repro.stdout)![1]);
     expect(blast).toBeGreaterThan(0);
     const html = readFileSync(join(out, "report.html"), "utf8");
     expect(html).toMatch(/abort-with-siblings/);
@@ -22,10 +22,10 @@ describe("wrh repro and wrh report", () => {
     const again = mkdtempSync(join(tmpdir(), "wrh-report-"));
     const report = wrh("report", join(out, "history.jsonl"), "--report", "json", "--report", "html", "--out", again);
     expect(report.status).toBe(0);
-    expect(report.stdout).toContain(`pass     ${blast}`);
+    expect(report.stdout).toContain(`holds    ${blast}`);
     const judged = JSON.parse(readFileSync(join(again, "report.json"), "utf8"));
     expect(judged.runs[0].blastRadius).toBe(blast);
-    expect(judged.runs[0].verdicts.every((v: { ok: boolean }) => v.ok)).toBe(true);
+    expect(judged.runs[0].verdicts.every((v: { status: string }) => v.status === "holds")).toBe(true);
   });
 
   it("exits 1 with the evidence when the reproduced run breaks a guarantee (judged under a promise it cannot keep)", () => {

@@ -1,30 +1,19 @@
-// `wrh repro` (one scenario, once, with an HTML timeline) and `wrh report` (judge a saved
-// history again and re-render its reports).
+// `wrh repro`: one scenario, once, with an HTML timeline. (`wrh report` is report-command.ts.)
 import { mkdirSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { VariantName } from "../build/variants.ts";
 import { realModeByName } from "../build/real-build.ts";
-import { ALL_BUILDS, ALL_STRATEGIES, judgeRun, type MatrixResult, runMatrix } from "../engine/matrix.ts";
+import { ALL_BUILDS, ALL_STRATEGIES, runMatrix } from "../engine/matrix.ts";
+import { exitStatus } from "../checkers/verdict.ts";
 import { TOPOLOGIES, type Topology } from "../engine/scenario.ts";
-import { readHistory } from "../history/record.ts";
 import { PROJECT_ROOT } from "../project.ts";
 import type { Strategy } from "../protocol/recovery.ts";
-import {
-  ownWorkerTarget, pick, progressLine, REPORTS, scenariosFrom, timestamp, UsageError, writeReports,
-} from "./run-command.ts";
+import { writeReports } from "./report-command.ts";
+import { ownWorkerTarget, progressLine, scenariosFrom, timestamp } from "./run-command.ts";
+import { pick, UsageError } from "./usage.ts";
 
-export const REPRO_USAGE = `  wrh repro <scenario> [--strategy S] [--variant V] [--topology T] [--seed N] [--out DIR]
-          [--worker <wrangler.toml|built dir> [--profile NAME|FILE]] [--scenario-file FILE]...
-      Run one scenario once and write history.jsonl and a self-contained report.html: a
-      timeline of every operation (coloured by outcome, the fault and generation changes
-      marked), the verdicts and their evidence. Strategy reset by default; the build follows
-      it (none/reset: abort, unwind: unwind). A real workers-rs build (--variant real-abort,
-      real-unwind, real-unwind-exnref, real-legacy) brings its own strategy. --seed varies the
-      data siblings carry.
-  wrh report <history.jsonl> [--report json|junit|html]... [--out DIR]
-      Judge a saved history again (no worker runs) and re-render its reports: the table, and
-      report.html by default, next to the history unless --out says otherwise.`;
+
 
 /** The build a strategy runs on when none is named: the reference build for it. */
 const BUILD_FOR: Record<Strategy, VariantName> = { none: "abort", reset: "abort", unwind: "unwind" };
@@ -81,25 +70,5 @@ export async function reproCommand(args: string[]): Promise<number> {
     onProgress: (event) => process.stderr.write(`${progressLine(event)}\n`),
   });
   writeReports(matrix, out, ["html"], [join(out, "history.jsonl")], `wrh repro ${name} (${strategy})`);
-  return matrix.ok ? 0 : 1;
-}
-
-export async function reportCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { report: { type: "string", multiple: true }, out: { type: "string" } },
-  });
-  if (positionals.length !== 1) throw new UsageError("wrh report takes one history file (history.jsonl from wrh run or wrh repro)");
-  const file = resolve(positionals[0]!);
-  const reports = pick(values.report, REPORTS, "report") ?? ["html"];
-  const started = performance.now();
-  const results = readHistory(file).map(judgeRun);
-  const matrix: MatrixResult = {
-    ok: results.every((r) => r.ok), results, notes: [], durationMs: Math.round(performance.now() - started),
-  };
-  const out = resolve(values.out ?? dirname(file));
-  mkdirSync(out, { recursive: true });
-  writeReports(matrix, out, reports, [], `wrh report ${positionals[0]}`);
-  return matrix.ok ? 0 : 1;
+  return exitStatus(matrix);
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -6,51 +6,17 @@ import { wrh } from "./spawn-wrh.ts";
 
 const ONE_RUN = ["--scenario", "panic-with-siblings", "--variant", "unwind", "--topology", "shared"];
 
-describe("wrh run and wrh list", () => {
-  it("lists the scenarios with their expectations", () => {
-    const { status, stdout } = wrh("list");
-    expect(status).toBe(0);
-    expect(stdout).toMatch(/^panic-with-siblings\n/m);
-    expect(stdout).toMatch(/unwind fault → PanicError; no reset; in flight survive; later succeed/);
-  });
-
-  it.each([
-    [["run", "--scenario", "nope"], /--scenario nope: no such scenario/],
-    [["run", "--variant", "abort", "--strategy", "unwind"], /no build in abort runs strategy unwind/],
-    [["run", "--report", "pdf"], /--report pdf: choose from json, junit, html/],
-    [["run", "--profile", "workers-rs-test"], /--profile needs --worker/],
-    [["run", "--worker", "no/such/dir"], /--worker no\/such\/dir: no such file or directory/],
-    [["run", "--worker", "dist/abort", "--variant", "abort"], /--variant applies to the canary builds, not to --worker/],
-    [["run", "--worker", "dist/abort", "--profile", "nope"], /--profile nope: no such profile file or built-in profile \(built in: workers-rs-test\)/],
-    [["repro", "nope"], /no scenario "nope"/],
-    [["repro", "panic-with-siblings", "--seed", "x"], /--seed must be an integer/],
-    [["report", "no-such-history.jsonl"], /no-such-history.jsonl: cannot read/],
-    [["run", "--mutant", "everything"], /--mutant everything: choose from no-recovery/],
-  ])("%j is bad input: exit 2, one line", (args, message) => {
-    const { status, stderr } = wrh(...args);
-    expect(status).toBe(2);
-    expect(stderr).toMatch(message);
-    expect(stderr.trim().split("\n")).toHaveLength(1);
-  });
-
-  it("rejects a malformed scenario file naming the file and the field", () => {
-    const dir = mkdtempSync(join(tmpdir(), "wrh-cli-"));
-    const file = join(dir, "mine.scenarios.ts");
-    writeFileSync(file, `export default [{ name: "mine", description: "d", fault: { kind: "abort", place: "handler" }, workload: {},
-      expect: { reset: { fault: ["Abort"], reset: true, inflight: "fail-fast", latr: "succeed" } } }];\n`);
-    const { status, stderr } = wrh("run", "--scenario-file", file);
-    expect(status).toBe(2);
-    expect(stderr).toMatch(/mine\.scenarios\.ts\[0\]: scenario "mine": expect\.reset\.latr: unknown field \(did you mean "later"\?\)/);
-  });
-
+// Runs scenarios (needs dist/ and workerd). Input refused before anything runs, and `wrh list`,
+// are in cli-input.unit.test.ts (the fast tier).
+describe("wrh run", () => {
   it("runs, prints the table and writes history and reports; exit 0 when every guarantee holds", () => {
     const out = mkdtempSync(join(tmpdir(), "wrh-out-"));
     const { status, stdout, stderr } = wrh("run", ...ONE_RUN, "--report", "junit", "--report", "json", "--out", out);
     expect(status).toBe(0);
-    expect(stdout).toMatch(/panic-with-siblings\s+unwind \(unwind\)\s+shared\s+1\s+pass\s+0/);
-    expect(stderr).toMatch(/\[1\/1\] pass panic-with-siblings\/unwind\/unwind\/shared\/1/);
+    expect(stdout).toMatch(/panic-with-siblings\s+unwind \(unwind\)\s+shared\s+1\s+holds\s+0/);
+    expect(stderr).toMatch(/\[1\/1\] holds panic-with-siblings\/unwind\/unwind\/shared\/1/);
     expect(readFileSync(join(out, "junit.xml"), "utf8")).toMatch(/<testcase classname="unwind\/unwind\/shared" name="panic-with-siblings #1"/);
-    expect(JSON.parse(readFileSync(join(out, "report.json"), "utf8")).ok).toBe(true);
+    expect(JSON.parse(readFileSync(join(out, "report.json"), "utf8")).counts).toEqual({ holds: 1, broken: 0, unknown: 0, error: 0 });
     const history = readFileSync(join(out, "history.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
     expect(history.filter((r) => r.role === "fault")).toHaveLength(1);
   });
@@ -59,5 +25,17 @@ describe("wrh run and wrh list", () => {
     const { status, stdout } = wrh("run", ...ONE_RUN, "--mutant", "no-stack-restore", "--out", mkdtempSync(join(tmpdir(), "wrh-out-")));
     expect(status).toBe(1);
     expect(stdout).toMatch(/panic-with-siblings\/unwind\/unwind\+no-stack-restore\/shared\/1: stack: shadow stack pointer drifted by \d+ bytes: #\d+, #\d+/);
+  });
+
+  it("prints unknown, never pass, for what a worker without probes cannot show; JUnit skips it; --require-observed fails it", () => {
+    const args = ["run", "--worker", "dist/abort", "--strategy", "reset", "--scenario", "abort-with-siblings", "--report", "junit"];
+    const out = mkdtempSync(join(tmpdir(), "wrh-out-"));
+    const { status, stdout } = wrh(...args, "--out", out);
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/abort-with-siblings\s+reset \(worker\)\s+shared\s+1\s+unknown: abort-hook/);
+    expect(stdout).toMatch(/Not observed \(unknown, not a pass\):\n {2}abort-hook: not observed: the worker has no runtime probes/);
+    expect(stdout).toMatch(/1 runs: 0 hold, 0 broken, 1 unknown \(not observed, not a pass\)/);
+    expect(readFileSync(join(out, "junit.xml"), "utf8")).toMatch(/skipped="1"[\s\S]*<skipped message="not observed: abort-hook: not observed/);
+    expect(wrh(...args, "--require-observed", "--out", mkdtempSync(join(tmpdir(), "wrh-out-"))).status).toBe(1);
   });
 });

@@ -1,54 +1,23 @@
 // `wrh run` and `wrh list`.
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { VARIANT_NAMES } from "../build/variants.ts";
 import { REAL_MODE_NAMES } from "../build/real-build.ts";
 import { loadScenarios } from "../engine/load-scenarios.ts";
 import { ALL_BUILDS, ALL_STRATEGIES, type BuildName, type MatrixResult, type OwnWorkerTarget, type ProgressEvent, runMatrix } from "../engine/matrix.ts";
 import { detectStrategy } from "../profile/detect-strategy.ts";
-import { builtInProfiles, loadProfile } from "../profile/profile.ts";
-import { renderHtml } from "../report/html.ts";
+import { loadProfile } from "../profile/profile.ts";
 import { TOPOLOGIES, type Scenario, type Topology } from "../engine/scenario.ts";
 import { PROJECT_ROOT } from "../project.ts";
 import { MUTANT_NAMES, type Mutant, type Strategy } from "../protocol/recovery.ts";
-import { renderJson } from "../report/json.ts";
-import { renderJunit } from "../report/junit.ts";
-import { renderTable } from "../report/table.ts";
-
-export const RUN_USAGE = `  wrh run [--scenario NAME]... [--strategy S]... [--variant V]... [--topology T]...
-          [--repeat N] [--report json|junit|html]... [--out DIR] [--scenario-file FILE]... [--mutant M]...
-      Run fault scenarios against the canary in workerd and judge the histories. Prints a table
-      (scenario × strategy: verdict, blast radius, recovery latency); writes history.jsonl and
-      the requested reports to --out (default wrh-out/<time>). Strategies: ${ALL_STRATEGIES.join(", ")};
-      topologies: ${TOPOLOGIES.join(", ")}; all by default. Builds (--variant): the reference
-      runtime's ${VARIANT_NAMES.join(", ")} (or \`reference\` for all three) and real workers-rs's
-      ${REAL_MODE_NAMES.join(", ")} (or \`real\`); all by default. A real build runs under the one
-      strategy its mode recovers by. --mutant (test only, reference builds): ${MUTANT_NAMES.join(", ")}.
-  wrh run --worker <wrangler.toml|built dir> [--profile NAME|FILE] [--strategy reset|unwind] [...]
-      The same against a worker of your own, through a profile that maps the harness's
-      operations onto its routes (built in: ${builtInProfiles().join(", ")}; default workers-rs-test).
-      Runs the scenarios the profile supports; the strategy is detected from how the worker
-      answers a panic unless given.
-  wrh list [--scenario-file FILE]...
-      List the scenarios and what each strategy must make of them.`;
+import { verdictLabel } from "../report/table.ts";
+import { exitStatus } from "../checkers/verdict.ts";
+import { REPORTS, writeReports } from "./report-command.ts";
+import { pick, UsageError } from "./usage.ts";
 
 export const DEFAULT_PROFILE = "workers-rs-test";
 
-export class UsageError extends Error {
-  override name = "UsageError";
-}
-
-export const REPORTS = ["json", "junit", "html"] as const;
-export type ReportKind = (typeof REPORTS)[number];
-
-export function pick<T extends string>(values: string[] | undefined, choices: readonly T[], option: string): T[] | undefined {
-  if (!values?.length) return undefined;
-  return values.map((value) => {
-    if (!choices.includes(value as T)) throw new UsageError(`--${option} ${value}: choose from ${choices.join(", ")}`);
-    return value as T;
-  });
-}
 
 export async function scenariosFrom(files: string[] | undefined): Promise<Scenario[]> {
   return loadScenarios(files?.map((file) => resolve(file)));
@@ -58,8 +27,7 @@ export function progressLine(event: ProgressEvent): string {
   const counter = `[${event.done}/${event.total}]`;
   if (event.note) return `${counter} note: ${event.note}`;
   const r = event.result!;
-  const broken = r.verdicts.filter((v) => !v.ok).map((v) => v.checker).join(", ");
-  return `${counter} ${r.ok ? "pass" : "FAIL"} ${r.runId}${broken ? ` (${broken})` : ""}`;
+  return `${counter} ${verdictLabel(r)} ${r.runId}${r.error ? `: ${r.error}` : ""}`;
 }
 
 export async function runCommand(args: string[]): Promise<number> {
@@ -77,6 +45,7 @@ export async function runCommand(args: string[]): Promise<number> {
       mutant: { type: "string", multiple: true },
       worker: { type: "string" },
       profile: { type: "string" },
+      "require-observed": { type: "boolean", default: false },
     },
   });
   const all = await scenariosFrom(values["scenario-file"]);
@@ -108,7 +77,7 @@ export async function runCommand(args: string[]): Promise<number> {
     onProgress: (event) => process.stderr.write(`${progressLine(event)}\n`),
   });
   writeReports(matrix, out, reports, [join(out, "history.jsonl")]);
-  return matrix.ok ? 0 : 1;
+  return exitStatus(matrix, values["require-observed"]);
 }
 
 /** `--variant` values: build names, or `reference` / `real` for every build of that kind. */
@@ -122,21 +91,6 @@ export function timestamp(): string {
   return new Date().toISOString().replaceAll(/[:.]/g, "-");
 }
 
-/** Prints the table and writes the requested reports next to the history. */
-export function writeReports(matrix: MatrixResult, out: string, reports: readonly ReportKind[], written: string[], title?: string): void {
-  process.stdout.write(`${renderTable(matrix)}\n`);
-  const render: Record<ReportKind, [string, () => string]> = {
-    json: ["report.json", () => renderJson(matrix)],
-    junit: ["junit.xml", () => renderJunit(matrix)],
-    html: ["report.html", () => renderHtml(matrix.results, { title })],
-  };
-  for (const kind of reports) {
-    const [file, content] = render[kind];
-    writeFileSync(join(out, file), content());
-    written.push(join(out, file));
-  }
-  process.stderr.write(`wrh: wrote ${written.map((f) => relative(process.cwd(), f) || f).join(", ")}\n`);
-}
 
 /**
  * Reads `--worker` and `--profile` into a target: the profile loaded and validated, the

@@ -11,7 +11,7 @@ import type { VariantName } from "../build/variants.ts";
 import type { RealModeName } from "../build/real-build.ts";
 import { DeadlineError, type RunningWorker } from "../runner/start-worker.ts";
 import { CANARY_CLIENT, type Client, type Operation } from "./client.ts";
-import type { Fault, Scenario, Siblings, Topology } from "./scenario.ts";
+import { faultIsolate, objectIsolate, type Scenario, type Siblings, type Topology } from "./scenario.ts";
 
 /** The build a bring-your-own worker run is labelled with: the user's own, not a canary variant. */
 export const OWN_WORKER = "worker";
@@ -53,15 +53,6 @@ export const SETUP_WRITES = 2;
 export function runId(scenario: Scenario, config: RunConfig): string {
   const mutants = config.mutants.length ? `+${config.mutants.join("+")}` : "";
   return `${scenario.name}/${config.variant}/${config.strategy}${mutants}/${config.topology}/${config.repeat}`;
-}
-
-/** The isolate a fault at `place` runs in. */
-export function faultIsolate(fault: Fault, topology: Topology): Isolate {
-  return fault.place === "durable-object" && topology === "split" ? "objects" : "handler";
-}
-
-export function objectIsolate(topology: Topology): Isolate {
-  return topology === "split" ? "objects" : "handler";
 }
 
 /** Seeds for checked buffers: distinct per sibling and run, reproducible from the run id and seed. */
@@ -110,9 +101,27 @@ class Recorder {
   }
 }
 
-/** How many requests are parked inside Rust in `isolate` right now. */
-export async function parkedNow(worker: RunningWorker, isolate: Isolate): Promise<number> {
-  return ((await (await worker.fetchIsolate(isolate, "/__harness/parked")).json()) as { parked: number }).parked;
+/**
+ * How many requests are parked inside Rust in `isolate` right now; undefined when the worker
+ * could not say (a real runtime may fail the probe itself while it recovers from a fault).
+ */
+export async function parkedNow(worker: RunningWorker, isolate: Isolate): Promise<number | undefined> {
+  try {
+    const response = await worker.fetchIsolate(isolate, "/__harness/parked");
+    const body = (await response.json()) as { parked?: unknown };
+    return response.status === 200 && typeof body.parked === "number" ? body.parked : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The park count of `isolate`, asked until it answers (a probe can fail once after a fault). */
+async function parkedBaseline(worker: RunningWorker, isolate: Isolate, id: string): Promise<number> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const parked = await parkedNow(worker, isolate);
+    if (parked !== undefined) return parked;
+  }
+  throw new Error(`${id}: the ${isolate} isolate never said how many requests it has parked (/__harness/parked failed 5 times)`);
 }
 
 /**
@@ -125,7 +134,7 @@ async function parkedReach(
 ): Promise<boolean> {
   const deadline = Date.now() + deadlineMs;
   while (Date.now() < deadline) {
-    if (settled() || (await parkedNow(worker, isolate)) >= target) return true;
+    if (settled() || ((await parkedNow(worker, isolate)) ?? -1) >= target) return true;
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
   return false;
@@ -180,7 +189,7 @@ export async function executeScenario(
   // In flight: park them inside the worker and wait until every one is counted; a worker that
   // cannot park gets them alongside the fault instead.
   const target = new Map<Isolate, number>();
-  for (const isolate of park ? isolates : []) target.set(isolate, await parkedNow(worker, isolate));
+  for (const isolate of park ? isolates : []) target.set(isolate, await parkedBaseline(worker, isolate, id));
   const role: Role = park ? "inflight" : "concurrent";
   const sent: Promise<HistoryRecord>[] = [];
   let seedIndex = 0;

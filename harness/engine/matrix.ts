@@ -1,17 +1,17 @@
 // Runs scenarios across builds, strategies and topologies: the programmatic API behind
 // `wrh run` and the vitest specs. It executes, records and then judges; nothing judges while a
 // scenario runs.
+import { spawnSync } from "node:child_process";
 import type { VariantName } from "../build/variants.ts";
 import { type RealModeName, REAL_MODE_NAMES, realModeByName } from "../build/real-build.ts";
 import { REAL_CLIENT } from "./real-client.ts";
-import { judge, type Verdict } from "../checkers/index.ts";
-import { blastRadius } from "../checkers/blast-radius.ts";
-import { recoveryLatency } from "../checkers/recovery.ts";
+import { judgeRun, type RunResult } from "../checkers/index.ts";
+import { countRuns, type RunStatus } from "../checkers/verdict.ts";
 import { appendHistory } from "../history/record.ts";
 import type { Mutant, Strategy } from "../protocol/recovery.ts";
 import { type RunningWorker, startCanary } from "../runner/start-worker.ts";
 import { readManifest } from "../build/manifest.ts";
-import { defaultStrategyFor, strategyFitsBuild } from "../protocol/recovery.ts";
+import { defaultStrategyFor, STRATEGIES, strategyFitsBuild } from "../protocol/recovery.ts";
 import { OWN_WORKER, type RunConfig, type ScenarioRun, executeScenario, runId } from "./execute.ts";
 import { type Scenario, TOPOLOGIES, type Topology } from "./scenario.ts";
 import { CANARY_CLIENT, type Client } from "./client.ts";
@@ -26,7 +26,7 @@ export const ALL_BUILDS: readonly BuildName[] = [...ALL_VARIANTS, ...REAL_MODE_N
 
 /** A build of the canary: a reference variant or a real workers-rs mode. */
 export type BuildName = VariantName | RealModeName;
-export const ALL_STRATEGIES: readonly Strategy[] = ["none", "reset", "unwind"];
+export const ALL_STRATEGIES: readonly Strategy[] = STRATEGIES;
 
 export interface MatrixOptions {
   scenarios: readonly Scenario[];
@@ -42,6 +42,11 @@ export interface MatrixOptions {
   seed?: number;
   requestDeadlineMs?: number;
   parkTimeoutMs?: number;
+  /**
+   * Milliseconds one run may take, start to judgement (default 120 s). A run that stalls past
+   * it is a harness error naming the run; its workerd is stopped and the matrix goes on.
+   */
+  runDeadlineMs?: number;
   /** JSON-lines file every run is appended to (see harness/history/record.ts). */
   historyFile?: string;
   /**
@@ -68,22 +73,12 @@ export interface ProgressEvent {
   note?: string;
 }
 
-export interface RunResult {
-  runId: string;
-  scenario: string;
-  config: RunConfig;
-  ok: boolean;
-  verdicts: Verdict[];
-  /** Siblings that failed, hung or returned wrong data. */
-  blastRadius: number;
-  /** Milliseconds from the fault's answer to the first successful later sibling. */
-  recoveryLatencyMs?: number;
-  /** The run's history; kept in memory for reports and specs. */
-  history: ScenarioRun;
-}
+export { judgeRun, type RunResult };
+export { exitStatus } from "../checkers/verdict.ts";
 
 export interface MatrixResult {
-  ok: boolean;
+  /** How many runs came out each way. */
+  counts: Record<RunStatus, number>;
   results: RunResult[];
   /** What the runner had to do about workerd during the matrix. */
   notes: string[];
@@ -92,6 +87,33 @@ export interface MatrixResult {
 
 export class MatrixInputError extends Error {
   override name = "MatrixInputError";
+}
+
+/** The harness's own failure (a worker that never came up, a run that stalled): never the worker's. */
+export class HarnessError extends Error {
+  override name = "HarnessError";
+}
+
+const DEFAULT_RUN_DEADLINE_MS = 120_000;
+const START_DEADLINE_MS = 60_000;
+const STOP_DEADLINE_MS = 15_000;
+
+/** `work`, or a HarnessError once `ms` pass without it settling: nothing the harness awaits may hang. */
+async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new HarnessError(`${what}: no progress within ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Kills the workerd processes this process started: the last resort when one will not stop. */
+function killOwnWorkerd(): void {
+  spawnSync("pkill", ["-KILL", "-P", String(process.pid), "-x", "workerd"], { stdio: "ignore" });
 }
 
 interface Configuration {
@@ -144,21 +166,12 @@ async function freshInstances(worker: RunningWorker): Promise<boolean> {
   }
 }
 
-/** Judges one run: what the matrix reports for it. Pure: a saved history gives the same result. */
-export function judgeRun(history: ScenarioRun): RunResult {
-  const verdicts = judge(history);
-  return {
-    runId: history.runId, scenario: history.scenario.name, config: history.config, ok: verdicts.every((v) => v.ok), verdicts,
-    blastRadius: blastRadius(history), recoveryLatencyMs: recoveryLatency(history), history,
-  };
-}
-
-function failedRun(scenario: Scenario, config: RunConfig, error: unknown): RunResult {
+/** A run the harness could not complete: reported as the harness's error, judged by no checker. */
+function harnessError(scenario: Scenario, config: RunConfig, error: unknown): RunResult {
   const message = error instanceof Error ? error.message : String(error);
   const id = runId(scenario, config);
   return {
-    runId: id, scenario: scenario.name, config, ok: false, blastRadius: 0,
-    verdicts: [{ checker: "runner", ok: false, summary: `the run could not complete: ${message}`, evidence: [] }],
+    runId: id, scenario: scenario.name, config, status: "error", error: message, blastRadius: 0, verdicts: [],
     history: { runId: id, scenario, config, records: [], output: "" },
   };
 }
@@ -218,9 +231,11 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixResult> {
 
   let current: { key: string; worker: RunningWorker } | undefined;
   const release = async () => {
-    await current?.worker.dispose();
+    const worker = current?.worker;
     current = undefined;
+    if (worker) await within(worker.dispose(), STOP_DEADLINE_MS, "stopping workerd").catch(killOwnWorkerd);
   };
+  const runDeadlineMs = options.runDeadlineMs ?? DEFAULT_RUN_DEADLINE_MS;
   try {
     for (const { config, scenario, repeat, leftOut } of plan) {
       const key = `${config.variant}/${config.strategy}/${config.topology}`;
@@ -228,21 +243,24 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixResult> {
       // A run under `none` may poison the instance for good: every such run starts on a new one
       // (a new workerd for a worker of your own, which has no harness routes).
       if (current && config.strategy === "none" && (own || !(await freshInstances(current.worker)))) await release();
-      current ??= { key, worker: await start(config) };
+      current ??= { key, worker: await within(start(config), START_DEADLINE_MS, `starting workerd for ${key}`) };
       const runConfig: RunConfig = { ...config, mutants, repeat, ...(options.seed === undefined ? {} : { seed: options.seed }) };
       let result: RunResult;
       try {
         const client = ownClient ?? clientForBuild(config.variant);
-        const history = { ...(await executeScenario(current.worker, scenario, runConfig, { client })), leftOut };
+        const run = executeScenario(current.worker, scenario, runConfig, { client });
+        const history = { ...(await within(run, runDeadlineMs, `run ${runId(scenario, runConfig)}`)), leftOut };
         if (options.historyFile) appendHistory(options.historyFile, history);
         result = judgeRun(history);
       } catch (error) {
-        result = failedRun(scenario, runConfig, error);
+        result = harnessError(scenario, runConfig, error);
+        // A stalled run may still hold workerd: the next run gets a fresh one.
+        if (error instanceof HarnessError) await release();
       }
       results.push(result);
       options.onProgress?.({ done: results.length, total: plan.length, result });
-      const troubled = !result.ok && (result.history.records.some((r) => r.status === "timeout" || r.status === "unreachable") || result.history.records.length === 0);
-      if (troubled && !(await current.worker.responsive())) {
+      const troubled = result.status !== "holds" && (result.history.records.some((r) => r.status === "timeout" || r.status === "unreachable") || result.history.records.length === 0);
+      if (troubled && current && !(await current.worker.responsive())) {
         note(`workerd stopped answering during ${result.runId}; stopped it and started a fresh one`);
         await release();
       }
@@ -250,5 +268,5 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixResult> {
   } finally {
     await release();
   }
-  return { ok: results.every((r) => r.ok), results, notes, durationMs: Math.round(performance.now() - started) };
+  return { counts: countRuns(results), results, notes, durationMs: Math.round(performance.now() - started) };
 }

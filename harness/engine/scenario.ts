@@ -3,8 +3,9 @@
 // (engine/execute.ts); the checkers turn the resulting history and the expectation into
 // verdicts (checkers/). Scenario files (`scenarios/*.scenarios.ts`) default-export an array of
 // these objects and are validated on load (`validateScenario`).
-import type { ErrorClass, Strategy } from "../protocol/recovery.ts";
+import { ERROR_CLASSES, type ErrorClass, STRATEGIES, type Strategy } from "../protocol/recovery.ts";
 import { FieldChecker as Checker } from "./field-checker.ts";
+import type { Isolate } from "../history/record.ts";
 
 export type FaultKind = "panic" | "abort" | "oom" | "stack-overflow" | "js-error" | "panic-in-drop";
 /**
@@ -102,14 +103,23 @@ export interface Scenario {
   expect: Partial<Record<Strategy, Expectation>>;
 }
 
+/** The isolate a fault at `place` runs in. */
+export function faultIsolate(fault: Fault, topology: Topology): Isolate {
+  return fault.place === "durable-object" && topology === "split" ? "objects" : "handler";
+}
+
+/** The isolate the scenario's Durable Objects run in. */
+export function objectIsolate(topology: Topology): Isolate {
+  return topology === "split" ? "objects" : "handler";
+}
+
 export class ScenarioError extends Error {
   override name = "ScenarioError";
 }
 
 // ---- validation ------------------------------------------------------------------------
 
-const FAULT_OUTCOMES: readonly FaultOutcome[] = ["ok", "PanicError", "JsError", "Abort", "Terminated", "StaleInstance", "StaleObject", "ConfigError"];
-const STRATEGY_NAMES: readonly Strategy[] = ["none", "reset", "unwind"];
+const FAULT_OUTCOMES: readonly FaultOutcome[] = ["ok", ...ERROR_CLASSES];
 
 function siblings(c: Checker, value: unknown, field: string): Siblings {
   if (value === undefined) return {};
@@ -186,10 +196,10 @@ export function validateScenario(value: unknown, where: string): Scenario {
     topologies = (s.topologies as unknown[]).map((t, i) => c.oneOf(t, `topologies[${i}]`, TOPOLOGIES));
   }
 
-  const e = c.object(s.expect, "expect", STRATEGY_NAMES);
+  const e = c.object(s.expect, "expect", STRATEGIES);
   if (Object.keys(e).length === 0) c.fail("expect", "needs an expectation for at least one of none, reset, unwind");
   const expect: Partial<Record<Strategy, Expectation>> = {};
-  for (const strategy of STRATEGY_NAMES) {
+  for (const strategy of STRATEGIES) {
     if (e[strategy] !== undefined) expect[strategy] = expectation(c, e[strategy], `expect.${strategy}`, strategy, fault);
   }
 

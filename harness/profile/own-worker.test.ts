@@ -40,12 +40,12 @@ describe("a worker of your own, through the workers-rs test-worker profile", () 
 
   it.each([["abort", "reset"], ["unwind", "unwind"]] as const)("%s build from its directory holds every observable %s guarantee", async (variant, strategy) => {
     const matrix = await runMatrix({ scenarios: SCENARIOS, ownWorker: { path: join(PROJECT_ROOT, "dist", variant), profile, strategy } });
-    expect(matrix.results.map((r) => [r.scenario, r.verdicts.filter((v) => !v.ok).map((v) => v.summary)]))
+    expect(matrix.results.map((r) => [r.scenario, r.verdicts.filter((v) => v.status === "broken").map((v) => v.summary)]))
       .toEqual(SCENARIOS.map((s) => [s.name, []]));
     const panic = matrix.results.find((r) => r.scenario === "panic-with-siblings")!;
     expect(panic.history.client).toBe("workers-rs-test");
     expect(panic.history.records.filter((r) => r.role === "concurrent")).toHaveLength(24);
-    expect(panic.verdicts.find((v) => v.checker === "abort-hook")).toMatchObject({ unobserved: true });
+    expect(panic.verdicts.find((v) => v.checker === "abort-hook")).toMatchObject({ status: "unknown" });
     // The counter's in-memory count tells the reset: back to 1 (its own write) only under reset.
     const afterFault = panic.history.records.filter((r) => r.kind === "object-state")[1]!;
     if (strategy === "unwind") expect(afterFault.body!.memory).toBeGreaterThan(3);
@@ -54,9 +54,9 @@ describe("a worker of your own, through the workers-rs test-worker profile", () 
   it("catches a broken recovery layer in a worker given by its wrangler config", async () => {
     const config = wranglerConfig("abort", { WRH_STRATEGY: "reset", WRH_MUTANTS: "no-recovery" });
     const matrix = await runMatrix({ scenarios: pick("abort-with-siblings"), ownWorker: { path: config, profile, strategy: "reset" } });
-    expect(matrix.ok).toBe(false);
+    expect(matrix.counts.broken).toBe(1);
     // Without probes the missing reset shows in the object's memory, which survived the abort.
-    const broken = matrix.results[0]!.verdicts.filter((v) => !v.ok);
+    const broken = matrix.results[0]!.verdicts.filter((v) => v.status === "broken");
     expect(broken.map((v) => v.checker)).toEqual(["state"]);
     expect(broken[0]!.summary).toMatch(/memory should be reset/);
   }, 60_000);
@@ -65,6 +65,24 @@ describe("a worker of your own, through the workers-rs test-worker profile", () 
     const matrix = await runMatrix({
       scenarios: pick("js-error-with-siblings"), ownWorker: { path: join(PROJECT_ROOT, "dist/unwind"), profile, strategy: "reset" },
     });
-    expect(matrix.results[0]!.verdicts.filter((v) => !v.ok).map((v) => v.checker)).toEqual(expect.arrayContaining(["state"]));
+    expect(matrix.results[0]!.verdicts.filter((v) => v.status === "broken").map((v) => v.checker)).toEqual(expect.arrayContaining(["state"]));
+  }, 60_000);
+});
+
+// The profile was written for workers-rs's own test worker; here it meets a real workers-rs
+// build serving that layout (workers/real-canary, dist/real-*), as a user's built directory.
+describe("the workers-rs test-worker profile on real workers-rs builds", () => {
+  it("tells the real --panic-unwind build from the real default build", async () => {
+    expect(await detectStrategy(join(PROJECT_ROOT, "dist/real-unwind"), profile)).toBe("unwind");
+    expect(await detectStrategy(join(PROJECT_ROOT, "dist/real-abort"), profile)).toBe("reset");
+  }, 60_000);
+
+  it("reads the real default build's answer to a fault as workerd's cancel, not as an abort (findings F1)", async () => {
+    const matrix = await runMatrix({ scenarios: pick("panic-with-siblings"), ownWorker: { path: join(PROJECT_ROOT, "dist/real-abort"), profile, strategy: "reset" } });
+    const [run] = matrix.results;
+    expect(run!.history.records.find((r) => r.role === "fault")).toMatchObject({ status: 500, errorClass: "Canceled" });
+    expect(run!.verdicts.find((v) => v.checker === "classification")).toMatchObject({ status: "broken" });
+    // Everything else the profile can see holds: the reset happened, later requests succeed.
+    expect(run!.verdicts.filter((v) => v.status === "broken").map((v) => v.checker)).toEqual(["classification"]);
   }, 60_000);
 });

@@ -9,7 +9,7 @@ import { basename, join, relative } from "node:path";
 import { FieldChecker } from "../engine/field-checker.ts";
 import { FAULT_KINDS, type FaultKind } from "../engine/scenario.ts";
 import { PROJECT_ROOT } from "../project.ts";
-import type { ErrorClass } from "../protocol/recovery.ts";
+import { ERROR_CLASSES, type ErrorClass } from "../protocol/recovery.ts";
 
 export interface ProfileObject {
   /** Path of a request to the counter; `{id}` is replaced by the object's name. */
@@ -63,7 +63,6 @@ export class ProfileError extends Error {
 
 export const PROFILE_DIR = join(PROJECT_ROOT, "profiles");
 
-const ERROR_CLASSES: readonly ErrorClass[] = ["PanicError", "JsError", "Abort", "Terminated", "StaleInstance", "StaleObject", "ConfigError"];
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 function regex(c: FieldChecker, value: unknown, field: string, groups: number): string {

@@ -56,9 +56,16 @@ export function isMutant(name: string): name is Mutant {
  * - `StaleInstance`: the request was in flight in a generation that died.
  * - `StaleObject`: a handle from an earlier generation was used.
  * - `ConfigError`: the worker was started with an impossible strategy or mutant.
+ * - `Canceled`: no error from the worker at all: workerd cancelled the request because its
+ *   promise could no longer settle ("…your Worker's code had hung…"). Real workers-rs answers
+ *   faults this way (docs/findings.md); the reference runtime never does.
  */
 export type ErrorClass =
-  | "PanicError" | "JsError" | "Abort" | "Terminated" | "StaleInstance" | "StaleObject" | "ConfigError";
+  | "PanicError" | "JsError" | "Abort" | "Terminated" | "StaleInstance" | "StaleObject" | "ConfigError" | "Canceled";
+
+/** Every error class, in one list: profiles and scenario files are validated against it. */
+export const ERROR_CLASSES: readonly ErrorClass[] =
+  ["PanicError", "JsError", "Abort", "Terminated", "StaleInstance", "StaleObject", "ConfigError", "Canceled"];
 
 /** Body of every failed response (status 500). */
 export interface FailureBody {

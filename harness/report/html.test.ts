@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { RunConfig } from "../engine/execute.ts";
-import type { RunResult } from "../engine/matrix.ts";
+import type { RunResult } from "../checkers/index.ts";
 import type { Scenario } from "../engine/scenario.ts";
-import type { Verdict } from "../checkers/verdict.ts";
+import { runStatus, type Verdict } from "../checkers/verdict.ts";
 import type { HistoryRecord } from "../history/record.ts";
 import { MAX_LANES, renderHtml } from "./html.ts";
 
@@ -24,7 +24,7 @@ function op(id: number, fields: Partial<HistoryRecord>): HistoryRecord {
 function run(records: HistoryRecord[], verdicts: Verdict[], extra: Partial<RunResult> = {}): RunResult {
   return {
     runId: "panic-with-siblings/abort/reset/shared/1", scenario: SCENARIO.name, config: CONFIG,
-    ok: verdicts.every((v) => v.ok), verdicts, blastRadius: 2, recoveryLatencyMs: 12.5,
+    status: runStatus(verdicts), verdicts, blastRadius: 2, recoveryLatencyMs: 12.5,
     history: { runId: "panic-with-siblings/abort/reset/shared/1", scenario: SCENARIO, config: CONFIG, records, output: "" },
     ...extra,
   };
@@ -47,8 +47,8 @@ const RECORDS: HistoryRecord[] = [
 ];
 
 const VERDICTS: Verdict[] = [
-  { checker: "classification", ok: true, summary: "fault ended as Abort", evidence: [] },
-  { checker: "integrity", ok: false, summary: "wrong data: #7, #8", evidence: [7, 8] },
+  { checker: "classification", status: "holds", summary: "fault ended as Abort", evidence: [] },
+  { checker: "integrity", status: "broken", summary: "wrong data: #7, #8", evidence: [7, 8] },
 ];
 
 /** Lanes in document order, each as its class list and label text. */
@@ -143,11 +143,11 @@ describe("the HTML report", () => {
     expect(evidence).toContain(`<dt>integrity</dt><dd>wrong</dd>`);
     expect(evidence).toContain(`<dt>status</dt><dd>timeout</dd>`);
     expect(html).toMatch(/<tr class="broken">\s*<td>integrity<\/td><td><span class="badge fail">broken<\/span>/);
-    expect(html).toContain(`<span class="badge fail">FAIL: integrity</span>`);
+    expect(html).toContain(`<span class="badge fail">BROKEN: integrity</span>`);
   });
 
   it("escapes what the worker sent: messages, bodies and console output", () => {
-    const noisy = renderHtml([run(RECORDS, [{ checker: "classification", ok: false, summary: "<i>x</i>", evidence: [4] }], {
+    const noisy = renderHtml([run(RECORDS, [{ checker: "classification", status: "broken", summary: "<i>x</i>", evidence: [4] }], {
       history: { ...run(RECORDS, []).history, output: "log <script>alert(2)</script> & more\n" },
     })]);
     expect(noisy).not.toMatch(/<script|<b>bold|<i>x/);
@@ -158,8 +158,9 @@ describe("the HTML report", () => {
   });
 
   it("does not show a guarantee the worker could not observe as a pass", () => {
-    const page = renderHtml([run(RECORDS, [{ checker: "stack", ok: true, summary: "not observed: no probes", evidence: [], unobserved: true }])]);
-    expect(page).toMatch(/<td>stack<\/td><td><span class="badge unobserved">not observed<\/span>/);
+    const page = renderHtml([run(RECORDS, [{ checker: "stack", status: "unknown", summary: "not observed: no probes", evidence: [] }])]);
+    expect(page).toMatch(/<td>stack<\/td><td><span class="badge unobserved">unknown \(not observed\)<\/span>/);
+    expect(page).toContain("1 runs: 0 hold, 0 broken, 1 unknown");
   });
 
   it("shows the configuration, the outcome figures and what the strategy promised", () => {
@@ -174,7 +175,7 @@ describe("the HTML report", () => {
       ? op(i + 1, { role: "fault", kind: "panic@handler", status: 500, errorClass: "PanicError", start: i, end: i + 0.5 })
       : op(i + 1, { role: "later", kind: "ok", start: i, end: i + 0.5 }));
     storm[1234] = op(1235, { role: "later", kind: "ok", start: 1234, end: 1234.5, integrity: "wrong" });
-    const page = renderHtml([run(storm, [{ checker: "integrity", ok: false, summary: "wrong data: #1235", evidence: [1235] }])]);
+    const page = renderHtml([run(storm, [{ checker: "integrity", status: "broken", summary: "wrong data: #1235", evidence: [1235] }])]);
     const grouped = lanes(page);
     expect(grouped.length).toBeLessThanOrEqual(MAX_LANES);
     expect(grouped.map((l) => l.label)).toEqual([
@@ -220,10 +221,11 @@ describe("the HTML report", () => {
     expect(renderHtml([short, other])).toContain(`id="run-1-op-1" style="left:0.000%;width:100.000%"`);
   });
 
-  it("says so when a run recorded nothing", () => {
-    const failed = run([], [{ checker: "runner", ok: false, summary: "the run could not complete: boom", evidence: [] }]);
+  it("shows a run the harness could not complete as the harness's error, judged by no checker", () => {
+    const failed = run([], [], { status: "error", error: "boom" });
     const page = renderHtml([failed]);
     expect(page).toContain("No operations were recorded.");
-    expect(page).toContain("<h4>runner: the run could not complete: boom</h4>");
+    expect(page).toContain("The harness could not complete this run: boom. Nothing was judged.");
+    expect(page).toContain("HARNESS ERROR");
   });
 });

@@ -2,8 +2,9 @@
 // shows each run as a timeline of its operations, with the fault and every change of Wasm
 // instance generation marked, the checkers' verdicts, and the records that broke a guarantee in
 // full. Meant to be opened from the file system, printed, or put side by side for two runs.
-import type { Verdict } from "../checkers/verdict.ts";
-import type { RunResult } from "../engine/matrix.ts";
+import { countRuns, isBroken, type Verdict } from "../checkers/verdict.ts";
+import { verdictLabel } from "./table.ts";
+import type { RunResult } from "../checkers/index.ts";
 import type { Expectation, Fault } from "../engine/scenario.ts";
 import type { HistoryRecord } from "../history/record.ts";
 
@@ -169,9 +170,10 @@ function renderPromise(result: RunResult): string {
   return `<p class="promise"><strong>${esc(strategy)} promises:</strong> ${promises.map(esc).join("; ")}.</p>`;
 }
 
+const RUN_BADGE: Record<RunResult["status"], string> = { holds: "pass", broken: "fail", unknown: "unobserved", error: "fail" };
+
 function runBadge(result: RunResult): string {
-  const broken = result.verdicts.filter((v) => !v.ok).map((v) => v.checker);
-  return `<span class="badge ${result.ok ? "pass" : "fail"}">${result.ok ? "PASS" : `FAIL: ${esc(broken.join(", "))}`}</span>`;
+  return `<span class="badge ${RUN_BADGE[result.status]}">${esc(verdictLabel(result))}</span>`;
 }
 
 function faultText(fault: Fault): string {
@@ -333,14 +335,16 @@ function evidenceLinks(ids: readonly number[], view: RunView): string {
 }
 
 /** A guarantee the worker gave no way to observe is not a pass, so it gets its own badge. */
-function verdictBadge(v: Verdict): string {
-  if (!v.ok) return `<span class="badge fail">broken</span>`;
-  return v.unobserved ? `<span class="badge unobserved">not observed</span>` : `<span class="badge pass">ok</span>`;
-}
+const VERDICT_BADGE: Record<Verdict["status"], string> = {
+  holds: `<span class="badge pass">holds</span>`,
+  broken: `<span class="badge fail">broken</span>`,
+  unknown: `<span class="badge unobserved">unknown (not observed)</span>`,
+};
 
 function renderVerdicts(view: RunView): string {
-  const rows = view.result.verdicts.map((v) => `<tr class="${v.ok ? "holds" : "broken"}">
-<td>${esc(v.checker)}</td><td>${verdictBadge(v)}</td>
+  if (view.result.status === "error") return `<p class="broken">The harness could not complete this run: ${esc(view.result.error)}. Nothing was judged.</p>`;
+  const rows = view.result.verdicts.map((v) => `<tr class="${v.status === "broken" ? "broken" : "holds"}">
+<td>${esc(v.checker)}</td><td>${VERDICT_BADGE[v.status]}</td>
 <td>${esc(v.summary)}</td><td>${evidenceLinks(v.evidence, view)}</td></tr>`);
   return `<table class="verdicts"><thead><tr><th>checker</th><th>verdict</th><th>summary</th><th>evidence</th></tr></thead>
 <tbody>${rows.join("")}</tbody></table>`;
@@ -363,8 +367,8 @@ function renderRecord(record: HistoryRecord, view: RunView): string {
 }
 
 function renderEvidence(view: RunView): string {
-  const broken = view.result.verdicts.filter((v) => !v.ok);
-  if (broken.length === 0) return `<p class="empty">Every guarantee holds; nothing to show.</p>`;
+  const broken = view.result.verdicts.filter(isBroken);
+  if (broken.length === 0) return `<p class="empty">No guarantee broke; nothing to show.</p>`;
   const byId = new Map(view.result.history.records.map((r) => [r.id, r]));
   return broken.map((v) => {
     const records = v.evidence.map((id) => byId.get(id)).filter((r) => r !== undefined);
@@ -428,13 +432,13 @@ export function renderHtml(results: readonly RunResult[], options: HtmlOptions =
   const views: RunView[] = results.map((result, i) => ({
     result, anchor: `run-${i + 1}`, evidence: evidenceOf(result), changes: generationChanges(result.history.records), spanMs: span[i]!,
   }));
-  const passed = results.filter((r) => r.ok).length;
+  const counts = countRuns(results);
   const title = options.title ?? (results.length === 1 ? `wrh: ${results[0]!.runId}` : `wrh: ${results.length} runs`);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title><style>${STYLE}</style></head>
 <body><h1>${esc(title)}</h1>
-<p class="summary">${passed}/${results.length} runs hold every guarantee.${comparedPair(results) ? " Both timelines share one time scale." : ""}</p>
+<p class="summary">${results.length} runs: ${counts.holds} hold, ${counts.broken} broken, ${counts.unknown} unknown (not observed, not a pass)${counts.error ? `, ${counts.error} harness errors` : ""}.${comparedPair(results) ? " Both timelines share one time scale." : ""}</p>
 ${results.length > 1 ? renderIndex(views) : ""}
 ${views.map(renderRun).join("\n")}
 </body></html>

@@ -4,7 +4,7 @@ import type { MatrixResult } from "../engine/matrix.ts";
 
 export function renderJson(matrix: MatrixResult): string {
   return JSON.stringify({
-    ok: matrix.ok,
+    counts: matrix.counts,
     durationMs: matrix.durationMs,
     notes: matrix.notes,
     runs: matrix.results.map(({ history, ...run }) => ({ ...run, output: history.output, operations: history.records.length })),

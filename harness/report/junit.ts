@@ -1,6 +1,10 @@
-// JUnit XML for CI: one test suite per configuration, one test case per scenario run; a broken
-// guarantee is a failure whose message names the checker and the evidence.
-import type { MatrixResult, RunResult } from "../engine/matrix.ts";
+// JUnit XML for CI: one test suite per configuration, one test case per scenario run. A broken
+// guarantee is a failure whose message names the checker and the evidence; a run whose
+// guarantees could not all be observed (and none broke) is skipped, with the reason; a run the
+// harness could not complete is an error.
+import type { RunResult } from "../checkers/index.ts";
+import type { MatrixResult } from "../engine/matrix.ts";
+import { isBroken, isUnknown } from "../checkers/verdict.ts";
 
 function xml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!);
@@ -14,17 +18,25 @@ export function renderJunit(matrix: MatrixResult): string {
     suites.set(name, [...(suites.get(name) ?? []), r]);
   }
   const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  const failures = matrix.results.filter((r) => !r.ok).length;
-  out.push(`<testsuites name="wrh" tests="${matrix.results.length}" failures="${failures}" time="${matrix.durationMs / 1000}">`);
+  const count = (runs: RunResult[]) => {
+    const of = (status: RunResult["status"]) => runs.filter((r) => r.status === status).length;
+    return `tests="${runs.length}" failures="${of("broken")}" errors="${of("error")}" skipped="${of("unknown")}"`;
+  };
+  out.push(`<testsuites name="wrh" ${count(matrix.results)} time="${matrix.durationMs / 1000}">`);
   for (const [name, runs] of suites) {
-    out.push(`  <testsuite name="${xml(name)}" tests="${runs.length}" failures="${runs.filter((r) => !r.ok).length}">`);
+    out.push(`  <testsuite name="${xml(name)}" ${count(runs)}>`);
     for (const r of runs) {
       const records = r.history.records;
       const seconds = records.length ? (records.at(-1)!.end - records[0]!.start) / 1000 : 0;
       out.push(`    <testcase classname="${xml(name)}" name="${xml(`${r.scenario} #${r.config.repeat}`)}" time="${seconds.toFixed(3)}">`);
-      for (const v of r.verdicts.filter((v) => !v.ok)) {
+      for (const v of r.verdicts.filter(isBroken)) {
         out.push(`      <failure type="${xml(v.checker)}" message="${xml(v.summary)}">${xml(`${r.runId}: ${v.summary}`)}</failure>`);
       }
+      if (r.status === "unknown") {
+        const why = r.verdicts.filter(isUnknown).map((v) => `${v.checker}: ${v.summary}`).join("; ");
+        out.push(`      <skipped message="${xml(`not observed: ${why}`)}"/>`);
+      }
+      if (r.status === "error") out.push(`      <error type="harness" message="${xml(r.error ?? "")}">${xml(`${r.runId}: ${r.error}`)}</error>`);
       out.push("    </testcase>");
     }
     out.push("  </testsuite>");

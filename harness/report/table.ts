@@ -1,10 +1,32 @@
 // The terminal report: one row per run (scenario × build/strategy × topology), its verdict,
-// blast radius and recovery latency; broken guarantees listed under the table with evidence.
-import type { MatrixResult, RunResult } from "../engine/matrix.ts";
+// blast radius and recovery latency; under the table, broken guarantees with their evidence,
+// guarantees that could not be observed (never a pass), and runs the harness could not complete.
+import type { RunResult } from "../checkers/index.ts";
+import type { MatrixResult } from "../engine/matrix.ts";
+import { isBroken, isUnknown } from "../checkers/verdict.ts";
 
 function configLabel(result: RunResult): string {
   const { variant, strategy, mutants } = result.config;
   return `${strategy} (${variant})${mutants.length ? ` +${mutants.join("+")}` : ""}`;
+}
+
+/** The verdict cell: holds, BROKEN / unknown with the checkers concerned, or the harness's error. */
+export function verdictLabel(r: RunResult): string {
+  const named = (status: "broken" | "unknown") => r.verdicts.filter((v) => v.status === status).map((v) => v.checker).join(", ");
+  switch (r.status) {
+    case "holds": return "holds";
+    case "broken": return `BROKEN: ${named("broken")}${r.verdicts.some(isUnknown) ? `; unknown: ${named("unknown")}` : ""}`;
+    case "unknown": return `unknown: ${named("unknown")}`;
+    case "error": return "HARNESS ERROR";
+  }
+}
+
+/** The closing line: runs counted by outcome. */
+export function summaryLine(matrix: MatrixResult): string {
+  const { holds, broken, unknown, error } = matrix.counts;
+  const parts = [`${holds} hold`, `${broken} broken`, `${unknown} unknown (not observed, not a pass)`];
+  if (error) parts.push(`${error} harness error${error === 1 ? "" : "s"}`);
+  return `${matrix.results.length} runs: ${parts.join(", ")} (${(matrix.durationMs / 1000).toFixed(1)} s)`;
 }
 
 function pad(text: string, width: number): string {
@@ -18,22 +40,25 @@ export function renderTable(matrix: MatrixResult): string {
     configLabel(r),
     r.config.topology,
     String(r.config.repeat),
-    r.ok ? "pass" : `FAIL: ${r.verdicts.filter((v) => !v.ok).map((v) => v.checker).join(", ")}`,
+    verdictLabel(r),
     String(r.blastRadius),
     r.recoveryLatencyMs === undefined ? "-" : r.recoveryLatencyMs.toFixed(1),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => pad(c, widths[i]!)).join("  ").trimEnd();
   const out = [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
-  const failures = matrix.results.filter((r) => !r.ok);
-  if (failures.length) {
-    out.push("", "Broken guarantees:");
-    for (const r of failures) {
-      for (const v of r.verdicts.filter((v) => !v.ok)) out.push(`  ${r.runId}: ${v.checker}: ${v.summary}`);
-    }
+  const broken = matrix.results.flatMap((r) => r.verdicts.filter(isBroken).map((v) => `  ${r.runId}: ${v.checker}: ${v.summary}`));
+  if (broken.length) out.push("", "Broken guarantees:", ...broken);
+  // The same guarantee unseen for the same reason in many runs is one line.
+  const unseen = new Map<string, number>();
+  for (const v of matrix.results.flatMap((r) => r.verdicts.filter(isUnknown))) {
+    const key = `${v.checker}: ${v.summary}`;
+    unseen.set(key, (unseen.get(key) ?? 0) + 1);
   }
+  if (unseen.size) out.push("", "Not observed (unknown, not a pass):", ...[...unseen].map(([what, n]) => `  ${what} (${n} run${n === 1 ? "" : "s"})`));
+  const errors = matrix.results.filter((r) => r.status === "error");
+  if (errors.length) out.push("", "Harness errors (the harness failed, not the worker):", ...errors.map((r) => `  ${r.runId}: ${r.error}`));
   for (const note of matrix.notes) out.push(`note: ${note}`);
-  const passed = matrix.results.length - failures.length;
-  out.push("", `${passed}/${matrix.results.length} runs hold every guarantee (${(matrix.durationMs / 1000).toFixed(1)} s)`);
+  out.push("", summaryLine(matrix));
   return out.join("\n");
 }

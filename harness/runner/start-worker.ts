@@ -215,7 +215,10 @@ export async function launch(label: string, workers: WorkerOptions[], deadlineMs
     async responsive(timeoutMs = 2_000) {
       const signal = AbortSignal.timeout(timeoutMs);
       try {
-        return (await mf.dispatchFetch(new URL("/__harness/info", "http://canary.test"), { signal })).status === 200;
+        // Any answer proves workerd is alive (a worker without harness routes answers 404);
+        // only silence means a hung isolate is blocking the process.
+        await (await mf.dispatchFetch(new URL("/__harness/info", "http://canary.test"), { signal })).arrayBuffer();
+        return true;
       } catch {
         return false;
       }

@@ -1,0 +1,60 @@
+// `wrh run`, `list`, `repro` and `report` input the harness refuses (or answers) before any
+// worker starts: no build, no workerd, so this runs in the fast tier (`npm run test:unit`).
+// The cases that run scenarios are in run-command.test.ts and repro-command.test.ts.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { exitCodeFor, main } from "./commands.ts";
+import { wrh } from "./spawn-wrh.ts";
+
+describe("wrh run, list, repro and report: input refused before anything runs", () => {
+  it("lists the scenarios with their expectations", () => {
+    const { status, stdout } = wrh("list");
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/^panic-with-siblings\n/m);
+    expect(stdout).toMatch(/unwind fault → PanicError; no reset; in flight survive; later succeed/);
+  });
+
+  // In process (spawning Node per case would cost a second each): what wrh.ts turns into exit 2
+  // and a one-line message. The spawned cases below check that path end to end.
+  it.each([
+    [["run", "--scenario", "nope"], /--scenario nope: no such scenario/],
+    [["run", "--variant", "abort", "--strategy", "unwind"], /no build in abort runs strategy unwind/],
+    [["run", "--report", "pdf"], /--report pdf: choose from json, junit, html/],
+    [["run", "--profile", "workers-rs-test"], /--profile needs --worker/],
+    [["run", "--worker", "no/such/dir"], /--worker no\/such\/dir: no such file or directory/],
+    [["run", "--worker", "dist/abort", "--variant", "abort"], /--variant applies to the canary builds, not to --worker/],
+    [["run", "--worker", "dist/abort", "--profile", "nope"], /--profile nope: no such profile file or built-in profile \(built in: workers-rs-test\)/],
+    [["repro", "nope"], /no scenario "nope"/],
+    [["repro", "panic-with-siblings", "--seed", "x"], /--seed must be an integer/],
+    [["report", "no-such-history.jsonl"], /no-such-history.jsonl: cannot read/],
+    [["report"], /wrh report takes one history file/],
+    [["report", "a.jsonl", "--report", "pdf"], /--report pdf: choose from json, junit, html/],
+    [["run", "--mutant", "everything"], /--mutant everything: choose from no-recovery/],
+    [["frobnicate"], /unknown command "frobnicate"/],
+  ])("%j is bad input: exit 2, one line", async (args, message) => {
+    const error = await main(args).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(exitCodeFor(error)).toBe(2);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toContain("\n");
+  });
+
+  it("rejects a malformed scenario file naming the file and the field: exit 2, one line", () => {
+    const dir = mkdtempSync(join(tmpdir(), "wrh-cli-"));
+    const file = join(dir, "mine.scenarios.ts");
+    writeFileSync(file, `export default [{ name: "mine", description: "d", fault: { kind: "abort", place: "handler" }, workload: {},
+      expect: { reset: { fault: ["Abort"], reset: true, inflight: "fail-fast", latr: "succeed" } } }];\n`);
+    const { status, stderr } = wrh("run", "--scenario-file", file);
+    expect(status).toBe(2);
+    expect(stderr).toMatch(/mine\.scenarios\.ts\[0\]: scenario "mine": expect\.reset\.latr: unknown field \(did you mean "later"\?\)/);
+    expect(stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("help prints every command's usage and exits 0", () => {
+    const { status, stdout } = wrh("help");
+    expect(status).toBe(0);
+    for (const command of ["build", "setup", "toolchain", "run", "list", "repro", "report"]) expect(stdout).toMatch(new RegExp(`^ {2}wrh ${command}\\b`, "m"));
+  });
+});

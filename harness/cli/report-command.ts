@@ -1,0 +1,54 @@
+// `wrh report`: judge a saved history again and re-render its reports. No worker runs, so this
+// module imports only the checkers, the history and the reports: never the engine's matrix or
+// runner, which load Miniflare (harness/cli/report-command.test.ts holds it to that).
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { judgeRun } from "../checkers/index.ts";
+import { countRuns, exitStatus } from "../checkers/verdict.ts";
+import type { MatrixResult } from "../engine/matrix.ts";
+import { readHistory } from "../history/record.ts";
+import { renderHtml } from "../report/html.ts";
+import { renderJson } from "../report/json.ts";
+import { renderJunit } from "../report/junit.ts";
+import { renderTable } from "../report/table.ts";
+import { pick, UsageError } from "./usage.ts";
+
+export const REPORTS = ["json", "junit", "html"] as const;
+export type ReportKind = (typeof REPORTS)[number];
+
+/** Prints the table and writes the requested reports to `out`; `written` lists files already there. */
+export function writeReports(matrix: MatrixResult, out: string, reports: readonly ReportKind[], written: string[], title?: string): void {
+  process.stdout.write(`${renderTable(matrix)}\n`);
+  const render: Record<ReportKind, [string, () => string]> = {
+    json: ["report.json", () => renderJson(matrix)],
+    junit: ["junit.xml", () => renderJunit(matrix)],
+    html: ["report.html", () => renderHtml(matrix.results, { title })],
+  };
+  for (const kind of reports) {
+    const [file, content] = render[kind];
+    writeFileSync(join(out, file), content());
+    written.push(join(out, file));
+  }
+  process.stderr.write(`wrh: wrote ${written.map((f) => relative(process.cwd(), f) || f).join(", ")}\n`);
+}
+
+export async function reportCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { report: { type: "string", multiple: true }, out: { type: "string" } },
+  });
+  if (positionals.length !== 1) throw new UsageError("wrh report takes one history file (history.jsonl from wrh run or wrh repro)");
+  const file = resolve(positionals[0]!);
+  const reports = pick(values.report, REPORTS, "report") ?? ["html"];
+  const started = performance.now();
+  const results = readHistory(file).map(judgeRun);
+  const matrix: MatrixResult = {
+    counts: countRuns(results), results, notes: [], durationMs: Math.round(performance.now() - started),
+  };
+  const out = resolve(values.out ?? dirname(file));
+  mkdirSync(out, { recursive: true });
+  writeReports(matrix, out, reports, [], `wrh report ${positionals[0]}`);
+  return exitStatus(matrix);
+}

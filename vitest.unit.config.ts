@@ -1,0 +1,26 @@
+import { defineConfig } from "vitest/config";
+
+// The fast tier (`npm run test:unit`): tests that need no Rust build and no workerd, so no
+// globalSetup (harness/build/global-setup.ts builds dist/) and no workerd projects. Scenario and
+// profile validation, the checkers on synthetic histories, the reports, and CLI input the
+// harness rejects before anything runs. The full suite (vitest.config.ts, `npm test`) runs
+// these same files once, in its `node` project.
+if (Number(process.versions.node.split(".")[0]) < 22) {
+  throw new Error(`Node ${process.version} is too old for the harness; run the tests with \`npm run test:unit\``);
+}
+
+export const UNIT_TESTS = [
+  "harness/engine/scenario.test.ts",
+  "harness/profile/profile.test.ts",
+  "harness/checkers/*.test.ts",
+  "harness/report/*.test.ts",
+  "harness/cli/*.unit.test.ts",
+];
+
+export default defineConfig({
+  test: {
+    name: "unit",
+    include: UNIT_TESTS,
+    testTimeout: 10_000,
+  },
+});
