@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import type { Readable } from "node:stream";
 import { join } from "node:path";
-import { Log, LogLevel, Miniflare, type MiniflareOptions, type RequestInit, type Response } from "miniflare";
+import { Log, LogLevel, Miniflare, type MiniflareOptions, type RequestInit, Response } from "miniflare";
 import { MANIFEST_FILE, WORKER_FILE, type BuildManifest, readManifest } from "../build/manifest.ts";
 import type { VariantName } from "../build/variants.ts";
 import { type RealBuildManifest, type RealMode, type RealModeName, readRealManifest, realModeByName } from "../build/real-build.ts";
@@ -48,6 +48,9 @@ export interface RunningWorker {
   /** Stops workerd. Safe to call more than once. */
   dispose(): Promise<void>;
 }
+
+/** Statuses whose responses carry no body. */
+const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
 
 export class DeadlineError extends Error {
   override name = "DeadlineError";
@@ -187,13 +190,27 @@ export async function launch(label: string, workers: WorkerOptions[], deadlineMs
     throw new Error(`workerd could not start ${label}: ${summary}${cause ? ` — ${cause.replace(/ stack: .*/, "").trim().slice(0, 400)}` : ""}`);
   }
   let disposed: Promise<void> | undefined;
+  // The deadline covers the whole exchange, body included: a response whose headers came but
+  // whose body never ends must not stall the harness (aborting the signal alone does not end
+  // such a read). The body is read here, so callers get it without waiting again.
   const withDeadline = async (path: string, send: (signal: AbortSignal) => Promise<Response>, ms = deadlineMs) => {
-    const signal = AbortSignal.timeout(ms);
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(new DeadlineError(`${path}: no response within ${ms} ms`));
+      }, ms);
+    });
+    const exchange = async () => {
+      const response = await send(controller.signal);
+      const body = NULL_BODY_STATUS.has(response.status) ? null : await response.arrayBuffer();
+      return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    };
     try {
-      return await send(signal);
-    } catch (error) {
-      if (signal.aborted) throw new DeadlineError(`${path}: no response within ${ms} ms`);
-      throw error;
+      return await Promise.race([exchange(), expired]);
+    } finally {
+      clearTimeout(timer);
     }
   };
   const fetch = (path: string, init: RequestInit = {}) =>
@@ -213,11 +230,10 @@ export async function launch(label: string, workers: WorkerOptions[], deadlineMs
       return withDeadline(path, (signal) => objects.fetch(new URL(path, "http://canary.test"), { signal }), ms);
     },
     async responsive(timeoutMs = 2_000) {
-      const signal = AbortSignal.timeout(timeoutMs);
       try {
         // Any answer proves workerd is alive (a worker without harness routes answers 404);
         // only silence means a hung isolate is blocking the process.
-        await (await mf.dispatchFetch(new URL("/__harness/info", "http://canary.test"), { signal })).arrayBuffer();
+        await withDeadline("/__harness/info", (signal) => mf.dispatchFetch(new URL("/__harness/info", "http://canary.test"), { signal }), timeoutMs);
         return true;
       } catch {
         return false;
