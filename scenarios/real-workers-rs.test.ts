@@ -3,11 +3,13 @@
 // checkers as the reference runtime.
 //
 // A real build that breaks a guarantee the reference runtime keeps is a finding, not a test
-// failure. Every run's broken guarantees must equal what scenarios/real-findings.json records
-// for it (docs/findings.md explains each one, with its evidence). A new break, or a finding that
-// went away, fails here and names the run, so the file changes only on purpose:
+// failure. Every run may break only what scenarios/real-findings.json records for it
+// (docs/findings.md explains each one, with its evidence): a new break fails here and names the
+// run, so the file changes only on purpose:
 //   WRH_UPDATE_FINDINGS=1 npx vitest run scenarios/real-workers-rs.test.ts
-// A run that could not complete is a harness error and always fails.
+// A recorded break that did not show in this run is printed, not failed: some findings depend
+// on timing (a Durable Object request of a dead instance sometimes is cancelled instead of
+// hanging, F3). A run that could not complete is a harness error and always fails.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -41,7 +43,11 @@ for (const config of configurations({ variants: ["real-abort", "real-unwind"] })
         const broken = brokenCheckers(result);
         observed[key(result)] = broken;
         const why = result.verdicts.filter((v) => v.status === "broken").map((v) => `${v.checker}: ${v.summary}`).join("\n");
-        if (!update) expect(broken, `${result.runId} (blast radius ${result.blastRadius})\n${why}`).toEqual(recorded[key(result)] ?? []);
+        if (update) continue;
+        const known = recorded[key(result)] ?? [];
+        expect(broken.filter((c) => !known.includes(c)), `${result.runId} (blast radius ${result.blastRadius}): new breaks\n${why}`).toEqual([]);
+        const unseen = known.filter((c) => !broken.includes(c));
+        if (unseen.length) console.log(`${result.runId}: recorded finding(s) not seen this run: ${unseen.join(", ")}`);
       }
     });
   });
@@ -58,6 +64,11 @@ describe("negative control: real workers-rs --no-panic-recovery held to the rese
   }, 60_000);
 });
 
+// Updating adds what this run saw to what was recorded (timing-dependent findings do not show in
+// every run); to drop a finding fixed upstream, delete its entry, then update.
 afterAll(() => {
-  if (update) writeFileSync(FINDINGS_FILE, JSON.stringify(Object.fromEntries(Object.entries(observed).filter(([, v]) => v.length).sort()), null, 2) + "\n");
+  if (!update) return;
+  const merged = { ...recorded };
+  for (const [run, broken] of Object.entries(observed)) merged[run] = [...new Set([...(recorded[run] ?? []), ...broken])].sort();
+  writeFileSync(FINDINGS_FILE, JSON.stringify(Object.fromEntries(Object.entries(merged).filter(([, v]) => v.length).sort()), null, 2) + "\n");
 });
