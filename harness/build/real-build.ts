@@ -15,7 +15,7 @@ import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import * as esbuild from "esbuild";
 import { PROJECT_ROOT, WORKERS_DIR, variantDistDir } from "../project.ts";
-import { BuildError, DEFAULT_MAX_MEMORY_BYTES, validateMaxMemory } from "./build.ts";
+import { BuildError, type BuildOptions, DEFAULT_MAX_MEMORY_BYTES, validateMaxMemory } from "./build.ts";
 import { MANIFEST_FILE } from "./manifest.ts";
 import { type RealTools, ensureRealTools, ensureToolchainShims, lockedVersion, wrhCacheDir } from "./real-tools.ts";
 import { hashStrings, hashTree, sha256 } from "./source-hash.ts";
@@ -161,13 +161,9 @@ export interface RealBuildManifest {
   builtAt: string;
 }
 
-export interface RealBuildOptions {
+/** The reference build's options, for the real modes (worker-build's output goes to stderr). */
+export interface RealBuildOptions extends Omit<BuildOptions, "variants"> {
   modes?: readonly RealMode[];
-  force?: boolean;
-  maxMemoryBytes?: number;
-  toolchain?: Toolchain;
-  /** Progress lines; worker-build's and cargo's own output goes to stderr. */
-  log?: (line: string) => void;
 }
 
 export interface RealModeBuild {

@@ -74,7 +74,6 @@ export interface ProgressEvent {
 }
 
 export { judgeRun, type RunResult };
-export { exitStatus } from "../checkers/verdict.ts";
 
 export interface MatrixResult {
   /** How many runs came out each way. */
