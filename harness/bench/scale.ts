@@ -5,6 +5,7 @@
 // /__harness/info (memoryBytes).
 import type { Strategy } from "../protocol/recovery.ts";
 import { parkedNow } from "../engine/execute.ts";
+import { CANARY_CLIENT } from "../engine/client.ts";
 import { type RunningWorker, type StartOptions, startCanary } from "../runner/start-worker.ts";
 
 /**
@@ -54,7 +55,7 @@ export async function scale(variant: StartOptions["variant"], strategy: Strategy
       const waitMs = Math.max(30_000, siblings * 3);
       const deadline = Date.now() + waitMs;
       let count = 0;
-      while ((peak = Math.max(peak, (count = (await parkedNow(worker, "handler")) ?? count))) < siblings) {
+      while ((peak = Math.max(peak, (count = (await parkedNow(worker, CANARY_CLIENT.park!, "handler")) ?? count))) < siblings) {
         // A sibling that answers before the barrier could not park (e.g. the guest ran out of
         // linear memory and aborted, taking every parked sibling with it): waiting is pointless.
         if (early) throw new Error(`only ${count} of ${siblings} parked: a sibling answered first (${early.status} ${early.body.slice(0, 160)})`);

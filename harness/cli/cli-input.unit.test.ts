@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { exitCodeFor, main } from "./commands.ts";
 import { wrh } from "./spawn-wrh.ts";
+import { COMMAND_OPTIONS } from "./usage.ts";
 
 describe("wrh run, list, repro and report: input refused before anything runs", () => {
   it("lists the scenarios with their expectations", () => {
@@ -56,5 +57,14 @@ describe("wrh run, list, repro and report: input refused before anything runs", 
     const { status, stdout } = wrh("help");
     expect(status).toBe(0);
     for (const command of ["build", "setup", "toolchain", "run", "list", "repro", "report"]) expect(stdout).toMatch(new RegExp(`^ {2}wrh ${command}\\b`, "m"));
+  });
+
+  it("every command answers --help with its own usage, which names each option it takes", () => {
+    for (const [command, options] of Object.entries(COMMAND_OPTIONS)) {
+      const { status, stdout } = wrh(command, "--help");
+      expect(status, command).toBe(0);
+      expect(stdout).toContain(`wrh ${command}`);
+      for (const option of Object.keys(options)) expect(stdout, `${command} --${option}`).toContain(`--${option}`);
+    }
   });
 });

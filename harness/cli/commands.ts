@@ -4,7 +4,7 @@ import { BuildError, buildVariants } from "../build/build.ts";
 import { REAL_MODES, REAL_MODE_NAMES, type RealMode, buildReal, realModeByName } from "../build/real-build.ts";
 import { ToolchainError, ensureToolchain, findToolchain, INSTALL_HINT } from "../build/toolchain.ts";
 import { VARIANT_NAMES, type Variant, variantByName } from "../build/variants.ts";
-import { UsageError, USAGE } from "./usage.ts";
+import { COMMAND_OPTIONS, COMMAND_USAGE, type CommandName, commandHelp, UsageError, USAGE, wantsHelp } from "./usage.ts";
 
 // Each of run, list, repro and report has its module loaded only when it runs: run, list and
 // repro bring the engine and Miniflare; report (a saved history judged again) and help never do.
@@ -41,15 +41,15 @@ export function say(line: string): void {
 /** Runs one command line; resolves to the exit code, or rejects (see `exitCodeFor`). */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command !== undefined && Object.hasOwn(COMMAND_USAGE, command) && wantsHelp(rest)) {
+    process.stdout.write(commandHelp(command as CommandName) + "\n");
+    return 0;
+  }
   switch (command) {
     case "build": {
       const { values } = parseArgs({
         args: rest,
-        options: {
-          variant: { type: "string", multiple: true },
-          "max-memory": { type: "string" },
-          force: { type: "boolean", default: false },
-        },
+        options: COMMAND_OPTIONS.build,
       });
       const selected = selectVariants(values.variant);
       const maxMemoryBytes = values["max-memory"] === undefined ? undefined : parseSize(values["max-memory"]);
@@ -60,7 +60,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "setup": {
-      parseArgs({ args: rest, options: {} });
+      parseArgs({ args: rest, options: COMMAND_OPTIONS.setup });
       const toolchain = ensureToolchain(say);
       say(`Rust toolchain: ${toolchain.version} (${toolchain.kind}, ${toolchain.rustc})`);
       await buildVariants({ toolchain });
@@ -78,7 +78,7 @@ export async function main(argv: string[]): Promise<number> {
     case "report":
       return (await import("./report-command.ts")).reportCommand(rest);
     case "toolchain": {
-      parseArgs({ args: rest, options: {} });
+      parseArgs({ args: rest, options: COMMAND_OPTIONS.toolchain });
       const toolchain = findToolchain();
       if (!toolchain) throw new ToolchainError(INSTALL_HINT);
       process.stdout.write(JSON.stringify(toolchain, null, 2) + "\n");

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // `npm run dev`: the canary under `wrangler dev`, with wrangler.toml's bindings, to poke its
-// routes by hand (curl). Builds the variant first if its sources changed. Options: --variant
-// (default unwind), --strategy (default: what the build supports), --port (default 8787).
+// routes by hand (curl). Builds the variant first if its sources changed.
 // package.json starts it with `exec`: a kill of npm then reaches this process, where `sh -c`
 // would die without passing it on and leave wrangler and workerd running.
 import { spawn } from "node:child_process";
@@ -15,7 +14,13 @@ import { PROJECT_ROOT, variantDistDir } from "../project.ts";
 import { STRATEGIES, type Strategy, defaultStrategyFor, strategyFitsBuild } from "../protocol/recovery.ts";
 import { CANARY_WRANGLER_CONFIG } from "../runner/wrangler-config.ts";
 import { exitCodeFor, say } from "./commands.ts";
-import { UsageError } from "./usage.ts";
+import { UsageError, wantsHelp } from "./usage.ts";
+
+const DEV_USAGE = `Usage: npm run dev -- [--variant ${VARIANT_NAMES.join("|")}] [--strategy ${STRATEGIES.join("|")}] [--port N]
+  The reference canary under wrangler dev at http://127.0.0.1:<port>, with wrangler.toml's
+  bindings, to poke its routes by hand (curl). Builds the variant first if its sources changed.
+  Defaults: --variant unwind, --strategy the one the build recovers by, --port 8787.
+  Exit codes: wrangler's own; 2 bad input or environment.`;
 
 // Its launcher, not node_modules/.bin's shebang: that would pick whatever Node is on PATH.
 const WRANGLER = join(PROJECT_ROOT, "node_modules/wrangler/bin/wrangler.js");
@@ -74,6 +79,10 @@ function wranglerDev({ variant, strategy, port }: DevOptions): Promise<number> {
 }
 
 try {
+  if (wantsHelp(process.argv.slice(2))) {
+    process.stdout.write(DEV_USAGE + "\n");
+    process.exit(0);
+  }
   const options = parse(process.argv.slice(2));
   await buildVariants({ variants: [options.variant] });
   say(`wrangler dev: ${options.variant.name} build, strategy ${options.strategy}, http://127.0.0.1:${options.port}`);

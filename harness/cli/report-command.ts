@@ -12,7 +12,7 @@ import { renderHtml } from "../report/html.ts";
 import { renderJson } from "../report/json.ts";
 import { renderJunit } from "../report/junit.ts";
 import { renderTable } from "../report/table.ts";
-import { pick, UsageError } from "./usage.ts";
+import { COMMAND_OPTIONS, pick, UsageError } from "./usage.ts";
 
 export const REPORTS = ["json", "junit", "html"] as const;
 export type ReportKind = (typeof REPORTS)[number];
@@ -37,7 +37,7 @@ export async function reportCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { report: { type: "string", multiple: true }, out: { type: "string" } },
+    options: COMMAND_OPTIONS.report,
   });
   if (positionals.length !== 1) throw new UsageError("wrh report takes one history file (history.jsonl from wrh run or wrh repro)");
   const file = resolve(positionals[0]!);

@@ -11,7 +11,7 @@ import { PROJECT_ROOT } from "../project.ts";
 import type { Strategy } from "../protocol/recovery.ts";
 import { writeReports } from "./report-command.ts";
 import { ownWorkerTarget, progressLine, scenariosFrom, timestamp } from "./run-command.ts";
-import { pick, UsageError } from "./usage.ts";
+import { COMMAND_OPTIONS, pick, UsageError } from "./usage.ts";
 
 
 
@@ -22,16 +22,7 @@ export async function reproCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: {
-      strategy: { type: "string" },
-      variant: { type: "string" },
-      topology: { type: "string" },
-      seed: { type: "string" },
-      out: { type: "string" },
-      worker: { type: "string" },
-      profile: { type: "string" },
-      "scenario-file": { type: "string", multiple: true },
-    },
+    options: COMMAND_OPTIONS.repro,
   });
   if (positionals.length !== 1) throw new UsageError("wrh repro takes one scenario name; `wrh list` shows them");
   const name = positionals[0]!;

@@ -14,7 +14,7 @@ import { MUTANT_NAMES, type Mutant, type Strategy } from "../protocol/recovery.t
 import { verdictLabel } from "../report/table.ts";
 import { exitStatus } from "../checkers/verdict.ts";
 import { REPORTS, writeReports } from "./report-command.ts";
-import { pick, UsageError } from "./usage.ts";
+import { COMMAND_OPTIONS, pick, UsageError } from "./usage.ts";
 
 export const DEFAULT_PROFILE = "workers-rs-test";
 
@@ -33,20 +33,7 @@ export function progressLine(event: ProgressEvent): string {
 export async function runCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: {
-      scenario: { type: "string", multiple: true },
-      strategy: { type: "string", multiple: true },
-      variant: { type: "string", multiple: true },
-      topology: { type: "string", multiple: true },
-      repeat: { type: "string" },
-      report: { type: "string", multiple: true },
-      out: { type: "string" },
-      "scenario-file": { type: "string", multiple: true },
-      mutant: { type: "string", multiple: true },
-      worker: { type: "string" },
-      profile: { type: "string" },
-      "require-observed": { type: "boolean", default: false },
-    },
+    options: COMMAND_OPTIONS.run,
   });
   const all = await scenariosFrom(values["scenario-file"]);
   const wanted = values.scenario;
@@ -111,7 +98,7 @@ export async function ownWorkerTarget(
 }
 
 export async function listCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { "scenario-file": { type: "string", multiple: true } } });
+  const { values } = parseArgs({ args, options: COMMAND_OPTIONS.list });
   for (const s of await scenariosFrom(values["scenario-file"])) {
     const fault = `${s.fault.kind} in ${s.fault.place}${s.fault.place === "reentrant" ? ` (depth ${s.fault.depth}, at ${s.fault.at}${s.fault.swallow ? ", swallowed" : ""})` : ""}`;
     const workload = `in flight ${s.workload.inflight?.handler ?? 0}+${s.workload.inflight?.object ?? 0}, later ${s.workload.later?.handler ?? 0}+${s.workload.later?.object ?? 0} (handler+object)`;

@@ -13,7 +13,40 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
-export const RUN_USAGE = `  wrh run [--scenario NAME]... [--strategy S]... [--variant V]... [--topology T]...
+const many = { type: "string", multiple: true } as const;
+const one = { type: "string" } as const;
+
+/** Each command's options (node:util parseArgs); its usage below names every one (a test checks). */
+export const COMMAND_OPTIONS = {
+  build: { variant: many, "max-memory": one, force: { type: "boolean", default: false } },
+  setup: {},
+  toolchain: {},
+  run: {
+    scenario: many, strategy: many, variant: many, topology: many, repeat: one, report: many, out: one,
+    "scenario-file": many, mutant: many, worker: one, profile: one, "require-observed": { type: "boolean", default: false },
+  },
+  list: { "scenario-file": many },
+  repro: { strategy: one, variant: one, topology: one, seed: one, out: one, worker: one, profile: one, "scenario-file": many },
+  report: { report: many, out: one },
+} as const;
+
+/** Each command's usage: `wrh <command> --help` prints its own, `wrh help` all of them. */
+export const COMMAND_USAGE = {
+  build: `  wrh build [--variant NAME]... [--max-memory SIZE] [--force]
+      Compile the workers into dist/<variant>/ (canary.wasm, worker.js, manifest.json).
+      Variants: ${VARIANT_NAMES.join(", ")} (default: all of these). Unchanged inputs are not recompiled.
+      Real workers-rs builds (workers/real-canary by the real worker-build and wasm-bindgen CLI,
+      installed from crates.io on first use): ${REAL_MODE_NAMES.join(", ")}, or \`real\` for all
+      four; each lands in dist/<mode>/ (index.js, index_bg.wasm, manifest.json).
+      --max-memory caps linear memory so OOM is a real allocation failure
+      (bytes, or with KiB/MiB/GiB; default ${DEFAULT_MAX_MEMORY_BYTES / 1024 / 1024}MiB).`,
+  setup: `  wrh setup
+      Find a Rust toolchain that can build wasm32 offline (installing Debian's packages when
+      running as root on Debian), build every variant, then install worker-build and the
+      wasm-bindgen CLI from crates.io (cached) and build every real mode. Run by \`npm run setup\`.`,
+  toolchain: `  wrh toolchain
+      Print the Rust toolchain wrh would build with.`,
+  run: `  wrh run [--scenario NAME]... [--strategy S]... [--variant V]... [--topology T]...
           [--repeat N] [--report json|junit|html]... [--out DIR] [--scenario-file FILE]... [--mutant M]...
           [--require-observed]
       Run fault scenarios against the canary in workerd and judge the histories. Prints a table
@@ -29,49 +62,47 @@ export const RUN_USAGE = `  wrh run [--scenario NAME]... [--strategy S]... [--va
       The same against a worker of your own, through a profile that maps the harness's
       operations onto its routes (built in: ${builtInProfiles().join(", ")}; default workers-rs-test).
       Runs the scenarios the profile supports; the strategy is detected from how the worker
-      answers a panic unless given.
-  wrh list [--scenario-file FILE]...
-      List the scenarios and what each strategy must make of them.`;
-
-export const REPRO_USAGE = `  wrh repro <scenario> [--strategy S] [--variant V] [--topology T] [--seed N] [--out DIR]
+      answers a panic unless given.`,
+  list: `  wrh list [--scenario-file FILE]...
+      List the scenarios and what each strategy must make of them.`,
+  repro: `  wrh repro <scenario> [--strategy S] [--variant V] [--topology T] [--seed N] [--out DIR]
           [--worker <wrangler.toml|built dir> [--profile NAME|FILE]] [--scenario-file FILE]...
       Run one scenario once and write history.jsonl and a self-contained report.html: a
       timeline of every operation (coloured by outcome, the fault and generation changes
       marked), the verdicts and their evidence. Strategy reset by default; the build follows
       it (none/reset: abort, unwind: unwind). A real workers-rs build (--variant real-abort,
       real-unwind, real-unwind-exnref, real-legacy) brings its own strategy. --seed varies the
-      data siblings carry.`;
-
-export const REPORT_USAGE = `  wrh report <history.jsonl> [--report json|junit|html]... [--out DIR]
+      data siblings carry.`,
+  report: `  wrh report <history.jsonl> [--report json|junit|html]... [--out DIR]
       Judge a saved history again (no worker runs) and re-render its reports: the table, and
-      report.html by default, next to the history unless --out says otherwise.`;
+      report.html by default, next to the history unless --out says otherwise.`,
+} as const;
+
+export type CommandName = keyof typeof COMMAND_USAGE;
+
+export const EXIT_CODES = `Exit codes: 0 success (for run: no guarantee broke; unknown ones are listed, not passed), 1 the
+work failed (a build failed, a guarantee broke, or with --require-observed one was not
+observed), 2 bad input or environment, 3 a harness error (a run the harness could not complete:
+its failure, not the worker's).`;
 
 export const USAGE = `wrh — fault-injection harness for Rust Workers
 
 Usage:
-  wrh build [--variant NAME]... [--max-memory SIZE] [--force]
-      Compile the workers into dist/<variant>/ (canary.wasm, worker.js, manifest.json).
-      Variants: ${VARIANT_NAMES.join(", ")} (default: all of these). Unchanged inputs are not recompiled.
-      Real workers-rs builds (workers/real-canary by the real worker-build and wasm-bindgen CLI,
-      installed from crates.io on first use): ${REAL_MODE_NAMES.join(", ")}, or \`real\` for all
-      four; each lands in dist/<mode>/ (index.js, index_bg.wasm, manifest.json).
-      --max-memory caps linear memory so OOM is a real allocation failure
-      (bytes, or with KiB/MiB/GiB; default ${DEFAULT_MAX_MEMORY_BYTES / 1024 / 1024}MiB).
-  wrh setup
-      Find a Rust toolchain that can build wasm32 offline (installing Debian's packages when
-      running as root on Debian), build every variant, then install worker-build and the
-      wasm-bindgen CLI from crates.io (cached) and build every real mode. Run by \`npm run setup\`.
-  wrh toolchain
-      Print the Rust toolchain wrh would build with.
-${RUN_USAGE}
-${REPRO_USAGE}
-${REPORT_USAGE}
+${Object.values(COMMAND_USAGE).join("\n")}
+  wrh <command> --help
   wrh help
 
-Exit codes: 0 success (for run: no guarantee broke; unknown ones are listed, not passed), 1 the
-work failed (a build failed, a guarantee broke, or with --require-observed one was not
-observed), 2 bad input or environment, 3 a harness error (a run the harness could not complete:
-its failure, not the worker's).`;
+${EXIT_CODES}`;
+
+/** `args` ask for help instead of running the command. */
+export function wantsHelp(args: readonly string[]): boolean {
+  return args.includes("--help") || args.includes("-h");
+}
+
+/** One command's help, as `wrh <command> --help` prints it. */
+export function commandHelp(command: CommandName): string {
+  return `Usage:\n${COMMAND_USAGE[command]}\n\n${EXIT_CODES}`;
+}
 
 /** An option's values, each checked against `choices`; undefined when the option was not given. */
 export function pick<T extends string>(values: string[] | undefined, choices: readonly T[], option: string): T[] | undefined {

@@ -2,7 +2,8 @@
 // how a response becomes a history record. The canary speaks the harness's own protocol
 // (harness/shim/worker.ts): siblings park inside Rust, every response names its generation and
 // error class, and probes read the runtime's state. Any other worker is reached through a
-// profile (harness/profile/), which can do less; `capabilities` says what.
+// profile (harness/profile/), which can do less: what a worker cannot do, its client leaves out
+// (an absent capability), and the engine never asks for it.
 import { checksum, expectedChecksum } from "../protocol/integrity.ts";
 import type { Fault } from "./scenario.ts";
 
@@ -33,42 +34,72 @@ export interface Reading {
   message?: string;
 }
 
-export interface Capabilities {
-  /** A route for sibling requests in the stateless handler. */
-  siblings: boolean;
-  /** A Durable Object counter whose in-memory and stored counts can be read. */
-  objects: boolean;
-  /**
-   * Siblings can be held inside the worker until released, so they are provably in flight when
-   * the fault strikes. Without it they are sent alongside the fault instead (role `concurrent`).
-   */
-  park: boolean;
-  /** Probes read the runtime's generation, abort-hook count and stack pointer. */
-  probes: boolean;
-  /** Rust objects can be created and read back through handles. */
-  handles: boolean;
-  /** Two object names reach two different Durable Objects. */
-  distinctObjects: boolean;
+/** Sibling requests in the stateless handler. */
+export interface HandlerSiblings {
+  /** The cheapest request that succeeds: between the faults of a storm. */
+  ok(): Operation;
+  /** A sibling in flight during the fault; `seed` makes its checked data unique. */
+  inflight(seed: number): Operation;
+  /** A sibling after the fault. The first one carries a string argument. */
+  later(seed: number, first: boolean): Operation;
 }
 
+/** A Durable Object counter whose in-memory and stored counts can be read. */
+export interface ObjectCounter {
+  /** A write to Durable Object `object` (kind `object-increment`). */
+  write(object: string): Operation;
+  /** A read of the object's state (kind `object-state`). */
+  read(object: string): Operation;
+  /** A request held on the object while the fault strikes. */
+  inflight(object: string): Operation;
+  /** Two object names reach two different Durable Objects. */
+  distinct: boolean;
+}
+
+/**
+ * Siblings held inside the worker until released, so they are provably in flight when the
+ * fault strikes. A worker without it gets them alongside the fault instead (role `concurrent`).
+ */
+export interface ParkBarrier {
+  /** The request whose answer says how many requests are parked in its isolate now. */
+  count: Operation;
+  /** Reads that answer; undefined when the worker could not say. */
+  parked(status: number, body: unknown): number | undefined;
+  /** Releases every parked request; recorded, its answer says how many were still parked. */
+  release: Operation;
+}
+
+/** Rust objects created in the guest and read back through handles. */
+export interface Handles {
+  create(text: string): Operation;
+  /** The handle a successful `create` answered with. */
+  id(body: Record<string, unknown>): number;
+  /** Reads handle `id` back; its check is that it still holds `text`. */
+  read(id: number, text: string): Operation;
+}
+
+/** Reads of the runtime's state (generation, abort hook, stack pointer, memory). */
+export interface Probes {
+  /** Before anything else: the first also instantiates the runtime (and applies a pending reset). */
+  before: readonly Operation[];
+  /** After everything else. */
+  after: readonly Operation[];
+}
+
+/**
+ * A worker, as the engine reaches it. The optional members are its capabilities: absent where
+ * the worker has no such route, and the scenario is fitted to what is there (profile/fit-scenario.ts).
+ */
 export interface Client {
   /** `canary`, or the profile's name. */
   name: string;
-  capabilities: Capabilities;
   /** The request that triggers `fault`, or undefined when the worker has no route for it. */
   fault(fault: Fault, object: string): string | undefined;
-  /** A sibling in flight during the fault; `seed` makes its checked data unique. */
-  inflight(seed: number): Operation;
-  /** The cheapest request that succeeds: between the faults of a storm. */
-  ok(): Operation;
-  /** A sibling after the fault. The first one carries a string argument. */
-  later(seed: number, first: boolean): Operation;
-  /** A write to Durable Object `object` (kind `object-increment`). */
-  objectWrite(object: string): Operation;
-  /** A read of the object's state (kind `object-state`). */
-  objectRead(object: string): Operation;
-  /** A request held on the object while the fault strikes. */
-  objectInflight(object: string): Operation;
+  siblings?: HandlerSiblings;
+  objects?: ObjectCounter;
+  park?: ParkBarrier;
+  probes?: Probes;
+  handles?: Handles;
   /** Turns a response into a reading. */
   read(status: number, headers: Headers, text: string): Reading;
 }
@@ -86,7 +117,6 @@ const echoed = (text: string) => (body: Record<string, unknown>) =>
 /** The canary, through the harness protocol: every capability. */
 export const CANARY_CLIENT: Client = {
   name: "canary",
-  capabilities: { siblings: true, objects: true, park: true, probes: true, handles: true, distinctObjects: true },
   fault(fault, object) {
     switch (fault.place) {
       case "handler": return `/${fault.kind}`;
@@ -98,16 +128,38 @@ export const CANARY_CLIENT: Client = {
       }
     }
   },
-  ok: () => ({ kind: "ok", path: "/ok" }),
-  inflight: (seed) => ({ kind: "park", path: `/park?seed=${seed}`, check: heldBufferIntact(seed) }),
-  later(seed, first) {
-    if (!first) return { kind: "sleep", path: `/sleep?ms=1&seed=${seed}`, check: heldBufferIntact(seed) };
-    const text = `later-${seed}`;
-    return { kind: "echo", path: `/echo?text=${text}`, check: echoed(text) };
+  siblings: {
+    ok: () => ({ kind: "ok", path: "/ok" }),
+    inflight: (seed) => ({ kind: "park", path: `/park?seed=${seed}`, check: heldBufferIntact(seed) }),
+    later(seed, first) {
+      if (!first) return { kind: "sleep", path: `/sleep?ms=1&seed=${seed}`, check: heldBufferIntact(seed) };
+      const text = `later-${seed}`;
+      return { kind: "echo", path: `/echo?text=${text}`, check: echoed(text) };
+    },
   },
-  objectWrite: (object) => ({ kind: "object-increment", path: `/do/${object}/increment` }),
-  objectRead: (object) => ({ kind: "object-state", path: `/do/${object}/read` }),
-  objectInflight: (object) => ({ kind: "object-park", path: `/do/${object}/park` }),
+  objects: {
+    write: (object) => ({ kind: "object-increment", path: `/do/${object}/increment` }),
+    read: (object) => ({ kind: "object-state", path: `/do/${object}/read` }),
+    inflight: (object) => ({ kind: "object-park", path: `/do/${object}/park` }),
+    distinct: true,
+  },
+  park: {
+    count: { kind: "parked", path: "/__harness/parked" },
+    parked: (status, body) => {
+      const parked = (body as { parked?: unknown } | null)?.parked;
+      return status === 200 && typeof parked === "number" ? parked : undefined;
+    },
+    release: { kind: "release", path: "/__harness/release" },
+  },
+  probes: {
+    before: [{ kind: "stats", path: "/stats" }, { kind: "info", path: "/__harness/info" }],
+    after: [{ kind: "info", path: "/__harness/info" }],
+  },
+  handles: {
+    create: (text) => ({ kind: "object-new", path: `/object/new?text=${text}` }),
+    id: (body) => Number(body.id),
+    read: (id, text) => ({ kind: "handle-read", path: `/object/read?id=${id}`, check: (body) => body.text === text }),
+  },
   read(status, headers, text) {
     const reading: Reading = { generation: Number(headers.get("wrh-generation")) || undefined };
     try {

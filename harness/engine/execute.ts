@@ -10,7 +10,7 @@ import type { Mutant, Strategy } from "../protocol/recovery.ts";
 import type { VariantName } from "../build/variants.ts";
 import type { RealModeName } from "../build/real-build.ts";
 import { DeadlineError, type RunningWorker } from "../runner/start-worker.ts";
-import { CANARY_CLIENT, type Client, type Operation } from "./client.ts";
+import { CANARY_CLIENT, type Client, type Operation, type ParkBarrier } from "./client.ts";
 import { faultIsolate, objectIsolate, type Scenario, type Siblings, type Topology } from "./scenario.ts";
 
 /** The build a bring-your-own worker run is labelled with: the user's own, not a canary variant. */
@@ -102,26 +102,25 @@ class Recorder {
 }
 
 /**
- * How many requests are parked inside Rust in `isolate` right now; undefined when the worker
- * could not say (a real runtime may fail the probe itself while it recovers from a fault).
+ * How many requests are parked in `isolate` right now; undefined when the worker could not say
+ * (a real runtime may fail the count itself while it recovers from a fault).
  */
-export async function parkedNow(worker: RunningWorker, isolate: Isolate): Promise<number | undefined> {
+export async function parkedNow(worker: RunningWorker, barrier: ParkBarrier, isolate: Isolate): Promise<number | undefined> {
   try {
-    const response = await worker.fetchIsolate(isolate, "/__harness/parked");
-    const body = (await response.json()) as { parked?: unknown };
-    return response.status === 200 && typeof body.parked === "number" ? body.parked : undefined;
+    const response = await worker.fetchIsolate(isolate, barrier.count.path);
+    return barrier.parked(response.status, await response.json());
   } catch {
     return undefined;
   }
 }
 
-/** The park count of `isolate`, asked until it answers (a probe can fail once after a fault). */
-async function parkedBaseline(worker: RunningWorker, isolate: Isolate, id: string): Promise<number> {
+/** The park count of `isolate`, asked until it answers (a count can fail once after a fault). */
+async function parkedBaseline(worker: RunningWorker, barrier: ParkBarrier, isolate: Isolate, id: string): Promise<number> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const parked = await parkedNow(worker, isolate);
+    const parked = await parkedNow(worker, barrier, isolate);
     if (parked !== undefined) return parked;
   }
-  throw new Error(`${id}: the ${isolate} isolate never said how many requests it has parked (/__harness/parked failed 5 times)`);
+  throw new Error(`${id}: the ${isolate} isolate never said how many requests it has parked (${barrier.count.path} failed 5 times)`);
 }
 
 /**
@@ -130,16 +129,15 @@ async function parkedBaseline(worker: RunningWorker, isolate: Isolate, id: strin
  * will see it). False when the deadline passes first.
  */
 async function parkedReach(
-  worker: RunningWorker, isolate: Isolate, target: number, settled: () => boolean, deadlineMs: number,
+  worker: RunningWorker, barrier: ParkBarrier, isolate: Isolate, target: number, settled: () => boolean, deadlineMs: number,
 ): Promise<boolean> {
   const deadline = Date.now() + deadlineMs;
   while (Date.now() < deadline) {
-    if (settled() || ((await parkedNow(worker, isolate)) ?? -1) >= target) return true;
+    if (settled() || ((await parkedNow(worker, barrier, isolate)) ?? -1) >= target) return true;
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
   return false;
 }
-
 
 export interface ExecuteOptions {
   /** How long to wait for siblings to reach the park barrier. */
@@ -153,7 +151,7 @@ export async function executeScenario(
 ): Promise<ScenarioRun> {
   const id = runId(scenario, config);
   const client = options.client ?? CANARY_CLIENT;
-  const { park, probes } = client.capabilities;
+  const { park, probes, objects: counter, siblings } = client;
   const recorder = new Recorder(worker, client, id);
   const outputBefore = worker.output().length;
   const { topology } = config;
@@ -170,33 +168,31 @@ export async function executeScenario(
   const seed = (index: number) => seedFor(id, index, config.seed);
   if (!faultPath) throw new Error(`${id}: ${client.name} has no route for a ${fault.kind} in ${fault.place}`);
 
-  for (const isolate of probes ? isolates : []) {
-    // The runtime instantiates on first entry (and applies a reset a previous run left pending).
-    await recorder.op("probe", isolate, { kind: "stats", path: "/stats" });
-    await recorder.op("probe", isolate, { kind: "info", path: "/__harness/info" });
+  for (const isolate of isolates) {
+    for (const probe of probes?.before ?? []) await recorder.op("probe", isolate, probe);
   }
   const handles: { id: number; text: string }[] = [];
-  for (let i = 0; i < (workload.handles ?? 0); i++) {
+  for (let i = 0; i < (client.handles ? workload.handles ?? 0 : 0); i++) {
     const text = `handle-${i}-${seed(10_000 + i)}`;
-    const created = await recorder.op("setup", "handler", { kind: "object-new", path: `/object/new?text=${text}` });
-    if (created.status === 200) handles.push({ id: Number(created.body?.id), text });
+    const created = await recorder.op("setup", "handler", client.handles!.create(text));
+    if (created.status === 200 && created.body) handles.push({ id: client.handles!.id(created.body), text });
   }
-  if (object) {
-    for (let i = 0; i < SETUP_WRITES; i++) await recorder.op("setup", objects, client.objectWrite(object));
-    await recorder.op("probe", objects, client.objectRead(object));
+  if (object && counter) {
+    for (let i = 0; i < SETUP_WRITES; i++) await recorder.op("setup", objects, counter.write(object));
+    await recorder.op("probe", objects, counter.read(object));
   }
 
   // In flight: park them inside the worker and wait until every one is counted; a worker that
   // cannot park gets them alongside the fault instead.
   const target = new Map<Isolate, number>();
-  for (const isolate of park ? isolates : []) target.set(isolate, await parkedBaseline(worker, isolate, id));
+  for (const isolate of park ? isolates : []) target.set(isolate, await parkedBaseline(worker, park!, isolate, id));
   const role: Role = park ? "inflight" : "concurrent";
   const sent: Promise<HistoryRecord>[] = [];
   let seedIndex = 0;
-  for (let i = 0; i < inflight.handler; i++) sent.push(recorder.op(role, "handler", client.inflight(seed(seedIndex++))));
-  for (let i = 0; i < inflight.object; i++) sent.push(recorder.op(role, objects, client.objectInflight(object!)));
+  for (let i = 0; i < inflight.handler; i++) sent.push(recorder.op(role, "handler", siblings!.inflight(seed(seedIndex++))));
+  for (let i = 0; i < inflight.object; i++) sent.push(recorder.op(role, objects, counter!.inflight(object!)));
   for (let i = 0; i < inflight.otherObject; i++) {
-    sent.push(recorder.op(role, objects, { ...client.objectInflight(otherObject), kind: "other-object-park" }));
+    sent.push(recorder.op(role, objects, { ...counter!.inflight(otherObject), kind: "other-object-park" }));
   }
   if (park) {
     target.set("handler", target.get("handler")! + inflight.handler);
@@ -204,7 +200,7 @@ export async function executeScenario(
     let anySettled = false;
     for (const sibling of sent) void sibling.then(() => { anySettled = true; });
     for (const isolate of isolates) {
-      if (!(await parkedReach(worker, isolate, target.get(isolate)!, () => anySettled, options.barrierTimeoutMs ?? 10_000))) {
+      if (!(await parkedReach(worker, park, isolate, target.get(isolate)!, () => anySettled, options.barrierTimeoutMs ?? 10_000))) {
         throw new Error(`${id}: in-flight siblings never all parked in the ${isolate} isolate`);
       }
     }
@@ -219,7 +215,7 @@ export async function executeScenario(
   if (fault.storm) {
     for (let i = 0; i < fault.storm.requests; i++) {
       if (i % fault.storm.every === 0) await recorder.op("fault", "handler", faultOp, faultDeadlineMs);
-      else await recorder.op("later", "handler", client.ok());
+      else await recorder.op("later", "handler", siblings!.ok());
     }
   } else {
     await recorder.op("fault", faultIsolate(fault, topology), faultOp, faultDeadlineMs);
@@ -227,28 +223,26 @@ export async function executeScenario(
 
   // Recorded: its answer says how many siblings were still parked, so "failed fast" (none left
   // to release in the faulted isolate) is judged from what the worker saw, not from timing.
-  for (const isolate of park ? isolates : []) await recorder.op("probe", isolate, { kind: "release", path: "/__harness/release" });
+  for (const isolate of park ? isolates : []) await recorder.op("probe", isolate, park!.release);
   await Promise.all(sent);
 
   // The first later request goes alone and carries a string: the first entry after a fault is
   // where an argument written before the instance check would land in the wrong memory.
-  if (later.handler > 0) await recorder.op("later", "handler", client.later(seed(seedIndex++), true));
-  if (object) await recorder.op("probe", objects, client.objectRead(object));
-  for (const handle of handles) {
-    await recorder.op("probe", "handler", {
-      kind: "handle-read", path: `/object/read?id=${handle.id}`, check: (body) => body.text === handle.text,
-    });
-  }
+  if (later.handler > 0) await recorder.op("later", "handler", siblings!.later(seed(seedIndex++), true));
+  if (object && counter) await recorder.op("probe", objects, counter.read(object));
+  for (const handle of handles) await recorder.op("probe", "handler", client.handles!.read(handle.id, handle.text));
   const laterOps: Promise<HistoryRecord>[] = [];
-  for (let i = 1; i < later.handler; i++) laterOps.push(recorder.op("later", "handler", client.later(seed(seedIndex++), false)));
-  for (let i = 0; i < later.object; i++) laterOps.push(recorder.op("later", objects, client.objectWrite(object!)));
+  for (let i = 1; i < later.handler; i++) laterOps.push(recorder.op("later", "handler", siblings!.later(seed(seedIndex++), false)));
+  for (let i = 0; i < later.object; i++) laterOps.push(recorder.op("later", objects, counter!.write(object!)));
   for (let i = 0; i < later.otherObject; i++) {
-    laterOps.push(recorder.op("later", objects, { ...client.objectWrite(otherObject), kind: "other-object-increment" }));
+    laterOps.push(recorder.op("later", objects, { ...counter!.write(otherObject), kind: "other-object-increment" }));
   }
   await Promise.all(laterOps);
 
-  for (const isolate of probes ? isolates : []) await recorder.op("probe", isolate, { kind: "info", path: "/__harness/info" });
-  if (object) await recorder.op("probe", objects, client.objectRead(object));
+  for (const isolate of isolates) {
+    for (const probe of probes?.after ?? []) await recorder.op("probe", isolate, probe);
+  }
+  if (object && counter) await recorder.op("probe", objects, counter.read(object));
 
   return {
     runId: id, scenario, config, object, records: recorder.records, output: worker.output().slice(outputBefore),

@@ -9,33 +9,39 @@ export type Fit =
   | { runs: false; reason: string };
 
 export function fitScenario(scenario: Scenario, client: Client): Fit {
-  const can = client.capabilities;
   if (!client.fault(scenario.fault, "probe")) {
     return { runs: false, reason: `no route for ${scenario.fault.kind} in ${scenario.fault.place}` };
   }
   const leftOut: string[] = [];
   const { inflight = {}, later = {}, handles = 0 } = scenario.workload;
   const fitted = { inflight: { ...inflight }, later: { ...later }, handles };
-  if (handles && !can.handles) {
+  if (handles && !client.handles) {
     leftOut.push(`${handles} Rust object handle(s) (no handle routes)`);
     fitted.handles = 0;
   }
   for (const [when, siblings] of [["in flight", fitted.inflight], ["later", fitted.later]] as const) {
-    if (siblings.handler && !can.siblings) {
+    if (siblings.handler && !client.siblings) {
       leftOut.push(`${siblings.handler} ${when} handler sibling(s) (no sibling route)`);
       siblings.handler = 0;
     }
-    if (siblings.object && !can.objects) {
+    if (siblings.object && !client.objects) {
       leftOut.push(`${siblings.object} ${when} Durable Object sibling(s) (no object)`);
       siblings.object = 0;
     }
-    if (siblings.otherObject && !(can.objects && can.distinctObjects)) {
+    if (siblings.otherObject && !client.objects?.distinct) {
       leftOut.push(`${siblings.otherObject} ${when} sibling(s) on another object (every name reaches the same object)`);
       siblings.otherObject = 0;
     }
   }
+  let fault = scenario.fault;
+  if (fault.storm && fault.storm.every > 1 && !client.siblings) {
+    // Only the faults of the storm are left: one every request instead of every `every`-th.
+    const faults = Math.ceil(fault.storm.requests / fault.storm.every);
+    leftOut.push(`the storm's ${fault.storm.requests - faults} successful request(s) between faults (no sibling route)`);
+    fault = { ...fault, storm: { requests: faults, every: 1 } };
+  }
   const sent = (fitted.inflight.handler ?? 0) + (fitted.inflight.object ?? 0) + (fitted.inflight.otherObject ?? 0);
-  if (sent && !can.park) leftOut.push(`parking: the ${sent} in-flight sibling(s) are sent alongside the fault instead`);
-  if (!can.probes) leftOut.push("runtime probes (generation, abort hook, stack pointer)");
-  return { runs: true, scenario: { ...scenario, workload: fitted }, leftOut };
+  if (sent && !client.park) leftOut.push(`parking: the ${sent} in-flight sibling(s) are sent alongside the fault instead`);
+  if (!client.probes) leftOut.push("runtime probes (generation, abort hook, stack pointer)");
+  return { runs: true, scenario: { ...scenario, fault, workload: fitted }, leftOut };
 }

@@ -1,9 +1,11 @@
 // Speaks to a worker through its profile: the engine's operations become the profile's routes,
 // and responses are read with the profile's patterns. Such a worker cannot park requests, has
-// no runtime probes and no Rust object handles (see Capabilities), so what it is asked is less.
+// no runtime probes and no Rust object handles (absent from its Client), so what it is asked is less.
 import { type Client, type Operation, type Reading, UNRECOGNISED } from "../engine/client.ts";
 import type { Profile } from "./profile.ts";
 
+
+const objectPath = (template: string, object: string) => template.replaceAll("{id}", encodeURIComponent(object));
 
 export function profileClient(profile: Profile): Client {
   const errors = profile.errors.map((e) => ({ class: e.class, body: new RegExp(e.body) }));
@@ -13,33 +15,24 @@ export function profileClient(profile: Profile): Client {
     stored: new RegExp(profile.object.stored),
     step: profile.object.storedStep ?? 1,
   };
-  const missing = (what: string): never => {
-    throw new Error(`profile ${profile.name} has no ${what}`);
-  };
-  const sibling = (): Operation => ({ kind: "sibling", path: profile.sibling ?? missing("sibling route") });
-  const objectPath = (object: string) => (counter ?? missing("object")).path.replaceAll("{id}", encodeURIComponent(object));
+  const sibling = (path: string) => (): Operation => ({ kind: "sibling", path });
   const count = (pattern: RegExp, text: string) => {
     const match = pattern.exec(text);
     return match ? Number(match[1]) : undefined;
   };
   return {
     name: profile.name,
-    capabilities: {
-      siblings: profile.sibling !== undefined,
-      objects: profile.object !== undefined,
-      park: false,
-      probes: false,
-      handles: false,
-      distinctObjects: profile.object?.distinctIds ?? false,
-    },
     fault: (fault) => (fault.place === "handler" ? profile.faults[fault.kind] : undefined),
-    ok: sibling,
-    inflight: sibling,
-    later: sibling,
-    objectWrite: (object) => ({ kind: "object-increment", path: objectPath(object) }),
-    // Every request to the counter writes, so a read is a write whose counts are looked at.
-    objectRead: (object) => ({ kind: "object-state", path: objectPath(object) }),
-    objectInflight: (object) => ({ kind: "object-increment", path: objectPath(object) }),
+    siblings: profile.sibling === undefined
+      ? undefined
+      : { ok: sibling(profile.sibling), inflight: sibling(profile.sibling), later: sibling(profile.sibling) },
+    objects: counter && {
+      write: (object) => ({ kind: "object-increment", path: objectPath(counter.path, object) }),
+      // Every request to the counter writes, so a read is a write whose counts are looked at.
+      read: (object) => ({ kind: "object-state", path: objectPath(counter.path, object) }),
+      inflight: (object) => ({ kind: "object-increment", path: objectPath(counter.path, object) }),
+      distinct: counter.distinctIds ?? false,
+    },
     read(status, _headers, text): Reading {
       if (status !== 200) {
         return { errorClass: errors.find((e) => e.body.test(text))?.class ?? UNRECOGNISED, message: text.slice(0, 300) };
