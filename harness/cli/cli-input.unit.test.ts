@@ -1,12 +1,13 @@
 // `wrh run`, `list`, `repro` and `report` input the harness refuses (or answers) before any
 // worker starts: no build, no workerd, so this runs in the fast tier (`npm run test:unit`).
 // The cases that run scenarios are in run-command.test.ts and repro-command.test.ts.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { exitCodeFor, main } from "./commands.ts";
 import { wrh } from "./spawn-wrh.ts";
+import { PROJECT_ROOT } from "../project.ts";
 import { COMMAND_OPTIONS } from "./usage.ts";
 
 describe("wrh run, list, repro and report: input refused before anything runs", () => {
@@ -21,6 +22,8 @@ describe("wrh run, list, repro and report: input refused before anything runs", 
   // and a one-line message. The spawned cases below check that path end to end.
   it.each([
     [["run", "--scenario", "nope"], /--scenario nope: no such scenario/],
+    [["run", "--scenario", "panic-with-sibling"], /no such scenario \(did you mean "panic-with-siblings"\?\)/],
+    [["repro", "abort-with-sibling"], /no scenario "abort-with-sibling" \(did you mean "abort-with-siblings"\?\)/],
     [["run", "--variant", "abort", "--strategy", "unwind"], /no build in abort runs strategy unwind/],
     [["run", "--report", "pdf"], /--report pdf: choose from json, junit, html/],
     [["run", "--profile", "workers-rs-test"], /--profile needs --worker/],
@@ -51,6 +54,28 @@ describe("wrh run, list, repro and report: input refused before anything runs", 
     expect(status).toBe(2);
     expect(stderr).toMatch(/mine\.scenarios\.ts\[0\]: scenario "mine": expect\.reset\.latr: unknown field \(did you mean "later"\?\)/);
     expect(stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("reports a syntax error in a scenario file with its line, relative to the working directory", () => {
+    const dir = mkdtempSync(join(tmpdir(), "wrh-cli-"));
+    writeFileSync(join(dir, "typo.scenarios.ts"), `export default [\n  { name: "typo",\n    description: "d" +,\n  }];\n`);
+    const { status, stderr } = wrh("list", "--scenario-file", join(dir, "typo.scenarios.ts"));
+    expect(status).toBe(2);
+    expect(stderr.trim()).toMatch(new RegExp(`^wrh: error: ${relative(PROJECT_ROOT, dir).replaceAll(".", "\\.")}/typo\\.scenarios\\.ts:3: cannot load: `));
+  });
+
+  it("refuses an output folder that already holds files, and leaves none behind when it fails", () => {
+    const used = mkdtempSync(join(tmpdir(), "wrh-out-"));
+    writeFileSync(join(used, "history.jsonl"), "");
+    const refused = wrh("run", "--scenario", "panic-with-siblings", "--out", used);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/--out .*: already holds 1 file\(s\) from an earlier run; name an empty or new folder/);
+    expect(readdirSync(used)).toEqual(["history.jsonl"]);
+    // A command that fails leaves no folder, whenever it found the problem.
+    const fresh = join(mkdtempSync(join(tmpdir(), "wrh-out-")), "new");
+    const failed = wrh("run", "--worker", join(used, "no-worker"), "--strategy", "reset", "--out", fresh);
+    expect(failed.status).toBe(2);
+    expect(existsSync(fresh)).toBe(false);
   });
 
   it("help prints every command's usage and exits 0", () => {

@@ -1,8 +1,8 @@
 // `wrh report`: judge a saved history again and re-render its reports. No worker runs, so this
 // module imports only the checkers, the history and the reports: never the engine's matrix or
-// runner, which load Miniflare (harness/cli/report-command.test.ts holds it to that).
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+// runner, which load Miniflare (harness/cli/no-miniflare.unit.test.ts holds it to that).
+import { writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { judgeRun } from "../checkers/index.ts";
 import { countRuns, exitStatus } from "../checkers/verdict.ts";
@@ -12,6 +12,7 @@ import { renderHtml } from "../report/html.ts";
 import { renderJson } from "../report/json.ts";
 import { renderJunit } from "../report/junit.ts";
 import { renderTable } from "../report/table.ts";
+import { outputDir, shown, timestamp, writingInto } from "./output-dir.ts";
 import { COMMAND_OPTIONS, pick, UsageError } from "./usage.ts";
 
 export const REPORTS = ["json", "junit", "html"] as const;
@@ -30,7 +31,7 @@ export function writeReports(matrix: MatrixResult, out: string, reports: readonl
     writeFileSync(join(out, file), content());
     written.push(join(out, file));
   }
-  process.stderr.write(`wrh: wrote ${written.map((f) => relative(process.cwd(), f) || f).join(", ")}\n`);
+  process.stderr.write(`wrh: wrote ${written.map(shown).join(", ")}\n`);
 }
 
 export async function reportCommand(args: string[]): Promise<number> {
@@ -43,12 +44,15 @@ export async function reportCommand(args: string[]): Promise<number> {
   const file = resolve(positionals[0]!);
   const reports = pick(values.report, REPORTS, "report") ?? ["html"];
   const started = performance.now();
-  const results = readHistory(file).map(judgeRun);
+  const results = readHistory(positionals[0]!).map(judgeRun);
   const matrix: MatrixResult = {
     counts: countRuns(results), results, notes: [], durationMs: Math.round(performance.now() - started),
   };
-  const out = resolve(values.out ?? dirname(file));
-  mkdirSync(out, { recursive: true });
-  writeReports(matrix, out, reports, [], `wrh report ${positionals[0]}`);
-  return exitStatus(matrix);
+  // Beside the history, in a folder of its own: the reports already there (repro's report.html)
+  // stay as they were.
+  const out = outputDir(values.out ?? join(dirname(file), `report-${timestamp()}`), "");
+  return writingInto(out, async () => {
+    writeReports(matrix, out, reports, [], `wrh report ${positionals[0]}`);
+    return exitStatus(matrix);
+  });
 }

@@ -1,19 +1,17 @@
 // `wrh repro`: one scenario, once, with an HTML timeline. (`wrh report` is report-command.ts.)
-import { mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { VariantName } from "../build/variants.ts";
 import { realModeByName } from "../build/real-build.ts";
 import { ALL_BUILDS, ALL_STRATEGIES, runMatrix } from "../engine/matrix.ts";
 import { exitStatus } from "../checkers/verdict.ts";
+import { suggestion } from "../engine/field-checker.ts";
 import { TOPOLOGIES, type Topology } from "../engine/scenario.ts";
-import { PROJECT_ROOT } from "../project.ts";
 import type { Strategy } from "../protocol/recovery.ts";
 import { writeReports } from "./report-command.ts";
-import { ownWorkerTarget, progressLine, scenariosFrom, timestamp } from "./run-command.ts";
+import { outputDir, timestamp, writingInto } from "./output-dir.ts";
+import { ownWorkerTarget, progressLine, scenariosFrom } from "./run-command.ts";
 import { COMMAND_OPTIONS, pick, UsageError } from "./usage.ts";
-
-
 
 /** The build a strategy runs on when none is named: the reference build for it. */
 const BUILD_FOR: Record<Strategy, VariantName> = { none: "abort", reset: "abort", unwind: "unwind" };
@@ -26,8 +24,9 @@ export async function reproCommand(args: string[]): Promise<number> {
   });
   if (positionals.length !== 1) throw new UsageError("wrh repro takes one scenario name; `wrh list` shows them");
   const name = positionals[0]!;
-  const scenario = (await scenariosFrom(values["scenario-file"])).find((s) => s.name === name);
-  if (!scenario) throw new UsageError(`no scenario "${name}"; \`wrh list\` shows them`);
+  const all = await scenariosFrom(values["scenario-file"]);
+  const scenario = all.find((s) => s.name === name);
+  if (!scenario) throw new UsageError(`no scenario "${name}"${suggestion(name, all.map((s) => s.name))}; \`wrh list\` shows them`);
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32)) throw new UsageError("--seed must be an integer from 0 to 4294967295");
   const listed = (value: string | undefined) => (value === undefined ? undefined : [value]);
@@ -47,19 +46,20 @@ export async function reproCommand(args: string[]): Promise<number> {
   const variant = named ?? BUILD_FOR[strategy];
   const topology = (pick(listed(values.topology), TOPOLOGIES, "topology")?.[0] ?? "shared") as Topology;
 
-  const out = resolve(values.out ?? join(PROJECT_ROOT, "wrh-out", `repro-${name}-${strategy}-${timestamp()}`));
-  mkdirSync(out, { recursive: true });
-  const matrix = await runMatrix({
-    scenarios: [scenario],
-    strategies: [strategy],
-    variants: [variant],
-    topologies: [topology],
-    repeat: 1,
-    seed,
-    ownWorker,
-    historyFile: join(out, "history.jsonl"),
-    onProgress: (event) => process.stderr.write(`${progressLine(event)}\n`),
+  const out = outputDir(values.out, `repro-${name}-${strategy}-${timestamp()}`);
+  return writingInto(out, async () => {
+    const matrix = await runMatrix({
+      scenarios: [scenario],
+      strategies: [strategy],
+      variants: [variant],
+      topologies: [topology],
+      repeat: 1,
+      seed,
+      ownWorker,
+      historyFile: join(out, "history.jsonl"),
+      onProgress: (event) => process.stderr.write(`${progressLine(event)}\n`),
+    });
+    writeReports(matrix, out, ["html"], [join(out, "history.jsonl")], `wrh repro ${name} (${strategy})`);
+    return exitStatus(matrix);
   });
-  writeReports(matrix, out, ["html"], [join(out, "history.jsonl")], `wrh repro ${name} (${strategy})`);
-  return exitStatus(matrix);
 }

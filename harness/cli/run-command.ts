@@ -1,23 +1,22 @@
 // `wrh run` and `wrh list`.
-import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { VARIANT_NAMES } from "../build/variants.ts";
 import { REAL_MODE_NAMES } from "../build/real-build.ts";
+import { suggestion } from "../engine/field-checker.ts";
 import { loadScenarios } from "../engine/load-scenarios.ts";
 import { ALL_BUILDS, ALL_STRATEGIES, type BuildName, type MatrixResult, type OwnWorkerTarget, type ProgressEvent, runMatrix } from "../engine/matrix.ts";
 import { detectStrategy } from "../profile/detect-strategy.ts";
 import { loadProfile } from "../profile/profile.ts";
 import { TOPOLOGIES, type Scenario, type Topology } from "../engine/scenario.ts";
-import { PROJECT_ROOT } from "../project.ts";
 import { MUTANT_NAMES, type Mutant, type Strategy } from "../protocol/recovery.ts";
 import { verdictLabel } from "../report/table.ts";
 import { exitStatus } from "../checkers/verdict.ts";
+import { outputDir, timestamp, writingInto } from "./output-dir.ts";
 import { REPORTS, writeReports } from "./report-command.ts";
 import { COMMAND_OPTIONS, pick, UsageError } from "./usage.ts";
 
 export const DEFAULT_PROFILE = "workers-rs-test";
-
 
 export async function scenariosFrom(files: string[] | undefined): Promise<Scenario[]> {
   return loadScenarios(files?.map((file) => resolve(file)));
@@ -38,7 +37,7 @@ export async function runCommand(args: string[]): Promise<number> {
   const all = await scenariosFrom(values["scenario-file"]);
   const wanted = values.scenario;
   for (const name of wanted ?? []) {
-    if (!all.some((s) => s.name === name)) throw new UsageError(`--scenario ${name}: no such scenario; \`wrh list\` shows them`);
+    if (!all.some((s) => s.name === name)) throw new UsageError(`--scenario ${name}: no such scenario${suggestion(name, all.map((s) => s.name))}; \`wrh list\` shows them`);
   }
   const repeat = values.repeat === undefined ? undefined : Number(values.repeat);
   if (repeat !== undefined && (!Number.isInteger(repeat) || repeat < 1)) throw new UsageError("--repeat must be a positive integer");
@@ -48,23 +47,26 @@ export async function runCommand(args: string[]): Promise<number> {
     ? undefined
     : await ownWorkerTarget(values.worker, values.profile, strategies, { variant: values.variant, topology: values.topology, mutant: values.mutant });
   if (!ownWorker && values.profile !== undefined) throw new UsageError("--profile needs --worker: a profile maps the scenarios onto your worker's routes");
-  const out = resolve(values.out ?? join(PROJECT_ROOT, "wrh-out", timestamp()));
-  mkdirSync(out, { recursive: true });
-
-  const matrix: MatrixResult = await runMatrix({
-    scenarios: wanted ? all.filter((s) => wanted.includes(s.name)) : all,
-    strategies,
-    // Mutants live in the reference runtime: with them, the default is its builds only.
-    variants: builds(values.variant, values.mutant?.length ? VARIANT_NAMES : ALL_BUILDS),
-    topologies: pick(values.topology, TOPOLOGIES, "topology") as Topology[] | undefined,
-    mutants: pick(values.mutant, MUTANT_NAMES, "mutant") as Mutant[] | undefined,
-    repeat,
-    ownWorker,
-    historyFile: join(out, "history.jsonl"),
-    onProgress: (event) => process.stderr.write(`${progressLine(event)}\n`),
+  // Mutants live in the reference runtime: with them, the default is its builds only.
+  const variants = builds(values.variant, values.mutant?.length ? VARIANT_NAMES : ALL_BUILDS);
+  const topologies = pick(values.topology, TOPOLOGIES, "topology") as Topology[] | undefined;
+  const mutants = pick(values.mutant, MUTANT_NAMES, "mutant") as Mutant[] | undefined;
+  const out = outputDir(values.out, timestamp());
+  return writingInto(out, async () => {
+    const matrix: MatrixResult = await runMatrix({
+      scenarios: wanted ? all.filter((s) => wanted.includes(s.name)) : all,
+      strategies,
+      variants,
+      topologies,
+      mutants,
+      repeat,
+      ownWorker,
+      historyFile: join(out, "history.jsonl"),
+      onProgress: (event) => process.stderr.write(`${progressLine(event)}\n`),
+    });
+    writeReports(matrix, out, reports, [join(out, "history.jsonl")]);
+    return exitStatus(matrix, values["require-observed"]);
   });
-  writeReports(matrix, out, reports, [join(out, "history.jsonl")]);
-  return exitStatus(matrix, values["require-observed"]);
 }
 
 /** `--variant` values: build names, or `reference` / `real` for every build of that kind. */
@@ -72,10 +74,6 @@ export function builds(values: string[] | undefined, fallback: readonly BuildNam
   const groups: Record<string, readonly BuildName[]> = { reference: VARIANT_NAMES, real: REAL_MODE_NAMES };
   const names = pick(values, [...ALL_BUILDS, ...Object.keys(groups)], "variant");
   return names ? [...new Set(names.flatMap((name) => groups[name] ?? [name as BuildName]))] : [...fallback];
-}
-
-export function timestamp(): string {
-  return new Date().toISOString().replaceAll(/[:.]/g, "-");
 }
 
 

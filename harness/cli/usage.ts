@@ -51,7 +51,8 @@ export const COMMAND_USAGE = {
           [--require-observed]
       Run fault scenarios against the canary in workerd and judge the histories. Prints a table
       (scenario × strategy: verdict, blast radius, recovery latency); writes history.jsonl and
-      the requested reports to --out (default wrh-out/<time>). Strategies: ${STRATEGIES.join(", ")};
+      the requested reports to --out (a new or empty folder; default wrh-out/<time> in the
+      working directory). Strategies: ${STRATEGIES.join(", ")};
       topologies: ${TOPOLOGIES.join(", ")}; all by default. Builds (--variant): the reference
       runtime's ${VARIANT_NAMES.join(", ")} (or \`reference\` for all three) and real workers-rs's
       ${REAL_MODE_NAMES.join(", ")} (or \`real\`); all by default. A real build runs under the one
@@ -75,7 +76,8 @@ export const COMMAND_USAGE = {
       data siblings carry.`,
   report: `  wrh report <history.jsonl> [--report json|junit|html]... [--out DIR]
       Judge a saved history again (no worker runs) and re-render its reports: the table, and
-      report.html by default, next to the history unless --out says otherwise.`,
+      report.html by default, into a new folder report-<time>/ beside the history unless --out
+      names another (new or empty) folder.`,
 } as const;
 
 export type CommandName = keyof typeof COMMAND_USAGE;
