@@ -78,4 +78,9 @@ describe("recovery", () => {
     expect(recoveryLatency(r)).toBe(15);
     expect(recoveryLatency(run(RESET, [fault("Abort"), sibling("later", failed("Abort"))]))).toBeUndefined();
   });
+
+  it("recoveryLatency: none under strategy none, where nothing recovers", () => {
+    const later = [fault("Abort", { start: 0, end: 10 }), sibling("later", { start: 12, end: 20 })];
+    expect(recoveryLatency(run(unrecovered(["Abort"]), later, { strategy: "none" }))).toBeUndefined();
+  });
 });

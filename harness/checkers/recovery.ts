@@ -5,8 +5,13 @@ import {
   expectationOf, expectedResets, faultedIsolate, faultRecords, infoProbes, num, observed, ok, verdict, type Checker,
 } from "./verdict.ts";
 
-/** Milliseconds from the (first) fault's answer to the first later sibling that succeeded after it. */
+/**
+ * Milliseconds from the (first) fault's answer to the first later sibling that succeeded after
+ * it. None under strategy `none`: nothing recovers there, a later success only shows the fault
+ * did not poison the instance.
+ */
 export function recoveryLatency(run: ScenarioRun): number | undefined {
+  if (run.config.strategy === "none") return undefined;
   const fault = faultRecords(run)[0]!;
   const firstLater = run.records.filter((r) => r.role === "later" && ok(r) && r.start >= fault.end).sort((a, b) => a.end - b.end)[0];
   return firstLater ? Math.round((firstLater.end - fault.end) * 100) / 100 : undefined;

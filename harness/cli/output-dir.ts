@@ -3,12 +3,13 @@
 // this command made is removed again when the command fails before it finished writing, so
 // neither empty folders nor half-written histories are left behind.
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { UsageError } from "./usage.ts";
 
-/** A path as the user would type it from their working directory. */
+/** A path as the user would type it: relative to their working directory when it is inside it. */
 export function shown(path: string): string {
-  return relative(process.cwd(), path) || ".";
+  const inside = relative(process.cwd(), path);
+  return inside.startsWith("..") || isAbsolute(inside) ? path : inside || ".";
 }
 
 export function timestamp(): string {
