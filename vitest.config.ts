@@ -16,7 +16,7 @@ function insideWorkerd(variant: string, strategy: string) {
         wrangler: { configPath: "./wrangler.toml" },
         main: `./dist/${variant}/worker.js`,
         miniflare: {
-          bindings: { WRH_STRATEGY: strategy, WRH_VARIANT: variant, WRH_PARK_TIMEOUT_MS: "2500" },
+          bindings: { WRH_STRATEGY: strategy, WRH_VARIANT: variant },
           durableObjects: { COUNTER: { className: "CanaryCounter", useSQLite: true, unsafePreventEviction: true } },
         },
       }),

@@ -14,13 +14,18 @@ export const UNIT_TESTS = [
   "harness/profile/profile.test.ts",
   "harness/checkers/*.test.ts",
   "harness/report/*.test.ts",
+  "harness/history/*.test.ts",
   "harness/cli/*.unit.test.ts",
 ];
+
+/** In those folders, but it runs a worker: `npm test` only. */
+const NEEDS_A_WORKER = ["harness/report/browser.test.ts"];
 
 export default defineConfig({
   test: {
     name: "unit",
     include: UNIT_TESTS,
+    exclude: NEEDS_A_WORKER,
     testTimeout: 10_000,
   },
 });

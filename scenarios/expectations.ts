@@ -1,18 +1,3 @@
-// Expectation shapes shared by the scenario files (plain data; see harness/engine/scenario.ts).
-import type { Expectation } from "../harness/engine/scenario.ts";
-
-type Outcomes = Expectation["fault"];
-
-/** No recovery: nothing is promised beyond how the fault itself ends. */
-export const unrecovered = (fault: Outcomes): Expectation => ({ fault, reset: false, inflight: "poisoned", later: "poisoned" });
-/** The instance dies: in-flight siblings there fail fast, the next request gets a fresh instance. */
-export const resets = (fault: Outcomes): Expectation => ({ fault, reset: true, inflight: "fail-fast", later: "succeed" });
-/** Only the faulting request fails. */
-export const contained = (fault: Outcomes): Expectation => ({ fault, reset: false, inflight: "survive", later: "succeed" });
-
-/** An abort: fatal to the instance under every recovering strategy. */
-export const ABORT = { none: unrecovered(["Abort"]), reset: resets(["Abort"]), unwind: resets(["Abort"]) };
-/** A panic: contained under unwind, an abort under reset. */
-export const PANIC = { none: unrecovered(["Abort"]), reset: resets(["Abort"]), unwind: contained(["PanicError"]) };
-/** A JS error crossing Rust: recoverable under unwind, critical under reset. */
-export const JS_ERROR = { none: unrecovered(["JsError"]), reset: resets(["JsError"]), unwind: contained(["JsError"]) };
+// The expectation shapes, where the catalog and the tests beside it import them from; they
+// live in the harness (harness/engine/define-scenario.ts) so the package exports them too.
+export { ABORT, contained, JS_ERROR, PANIC, resets, unrecovered } from "../harness/engine/define-scenario.ts";

@@ -19,4 +19,25 @@ describe("negative controls: strategy none held to the reset strategy's promises
       expect(broken.map((v) => v.checker)).toContain("recovery");
     }
   }, 60_000);
+
+  // The instance left as is goes on failing: poisoning shows in the requests after the fault,
+  // not only in a generation that did not move. The canary's abort traps while it holds the
+  // state every stateless request needs, so each later request that touches it fails.
+  it("abort-with-siblings: the trapped instance stays poisoned, and later siblings show it", async () => {
+    const scenario = catalog.find((s) => s.name === "abort-with-siblings")!;
+    const matrix = await runMatrix({ scenarios: [scenario], strategies: ["none"], variants: ["abort"], topologies: ["shared"] });
+    const [result] = matrix.results;
+    expect(result!.status, "none promises nothing here, so its own expectation holds").toBe("holds");
+    const { records } = result!.history;
+    const failedLater = records.filter((r) => r.role === "later" && r.status !== 200);
+    expect(failedLater.length).toBeGreaterThan(0);
+    expect(new Set(failedLater.map((r) => r.errorClass))).toEqual(new Set(["Abort"]));
+    const blast = judgeAgainst(result!.history, scenario.expect.reset!).find((v) => v.checker === "blast-radius")!;
+    expect(blast.status).toBe("broken");
+    expect(blast.evidence).toEqual(expect.arrayContaining(failedLater.map((r) => r.id)));
+    // The same instance served the whole run, and its shared state is still borrowed at the end.
+    const stats = records.filter((r) => r.kind === "stats");
+    expect(stats.map((r) => r.body?.generation)).toEqual([stats[0]!.body?.generation, stats[0]!.body?.generation]);
+    expect(stats.at(-1)!.body?.served).toBeNull();
+  }, 60_000);
 });

@@ -4,15 +4,21 @@ import type { Expectation } from "../engine/scenario.ts";
 import { abortHook } from "./abort-hook.ts";
 import { blastRadius, blastRadiusChecker } from "./blast-radius.ts";
 import { classification } from "./classification.ts";
+import { destructors } from "./destructors.ts";
+import { exactlyOnce } from "./exactly-once.ts";
+import { faithfulErrors } from "./faithful-errors.ts";
+import { frames } from "./frames.ts";
+import { freshInstance } from "./fresh-instance.ts";
 import { handles } from "./handles.ts";
 import { integrity } from "./integrity.ts";
 import { liveness } from "./liveness.ts";
 import { recovery, recoveryLatency } from "./recovery.ts";
+import { resources } from "./resources.ts";
 import { stack } from "./stack.ts";
 import { stateSurvival } from "./state-survival.ts";
 import { type Checker, type RunStatus, runStatus, type Verdict } from "./verdict.ts";
 
-export const CHECKERS: readonly Checker[] = [classification, blastRadiusChecker, liveness, recovery, stateSurvival, integrity, abortHook, stack, handles];
+export const CHECKERS: readonly Checker[] = [classification, blastRadiusChecker, liveness, recovery, freshInstance, stateSurvival, exactlyOnce, integrity, abortHook, stack, destructors, resources, handles, faithfulErrors, frames];
 
 export function judge(run: ScenarioRun): Verdict[] {
   return CHECKERS.map((check) => check(run));
@@ -41,15 +47,29 @@ export interface RunResult {
   blastRadius: number;
   /** Milliseconds from the fault's answer to the first successful later sibling. */
   recoveryLatencyMs?: number;
-  /** The run's history; kept in memory for reports and specs. */
+  /** How many operations the run performed. */
+  operations: number;
+  /** Milliseconds from the first operation's start to the last one's end. */
+  durationMs: number;
+  /**
+   * The run's history, for reports and specs. A big matrix may keep the records only of the
+   * runs whose timelines it will draw (`MatrixOptions.keepRecords`); `operations` counts them all.
+   */
   history: ScenarioRun;
 }
 
 /** Judges one run: what the matrix reports for it. Pure: a saved history gives the same result. */
 export function judgeRun(history: ScenarioRun): RunResult {
+  if (history.error !== undefined) {
+    return {
+      runId: history.runId, scenario: history.scenario.name, config: history.config, status: "error", error: history.error, verdicts: [], blastRadius: 0,
+      operations: 0, durationMs: 0, history,
+    };
+  }
   const verdicts = judge(history);
   return {
     runId: history.runId, scenario: history.scenario.name, config: history.config, status: runStatus(verdicts), verdicts,
-    blastRadius: blastRadius(history), recoveryLatencyMs: recoveryLatency(history), history,
+    blastRadius: blastRadius(history), recoveryLatencyMs: recoveryLatency(history), operations: history.records.length,
+    durationMs: history.records.reduce((end, r) => Math.max(end, r.end), history.records[0]?.start ?? 0) - (history.records[0]?.start ?? 0), history,
   };
 }

@@ -27,13 +27,15 @@ function doRun(
 
 /**
  * Reads and writes with explicit times: ids 1–2 setup writes, 3 the first read (0–5), 4 the fault
- * (20–30), then `specs`, then a final read (200–210) that stores every acknowledged write.
+ * (20–30), then `specs`, then a final read (200–210) that stores every acknowledged write and
+ * holds in memory every one that began after the fault ended (it surely reached the new instance).
  */
 function timed(expectation: Expectation, specs: Spec[], options: RunOptions = DO_FAULT) {
-  const acknowledged = specs.filter((s) => (s.kind === "object-increment" || s.body?.wrote === true) && (s.status ?? 200) === 200).length;
+  const acknowledged = specs.filter((s) => (s.kind === "object-increment" || s.body?.wrote === true) && (s.status ?? 200) === 200);
+  const inNewMemory = acknowledged.filter((s) => (s.start ?? 0) >= 30).length;
   return run(expectation, [
     write("setup", { start: -20, end: -15 }), write("setup", { start: -10, end: -5 }), state(2, 2, { start: 0, end: 5 }),
-    fault("Abort", { kind: "abort@durable-object", start: 20, end: 30 }), ...specs, state(0, 2 + acknowledged, { start: 200, end: 210 }),
+    fault("Abort", { kind: "abort@durable-object", start: 20, end: 30 }), ...specs, state(inNewMemory, 2 + acknowledged.length, { start: 200, end: 210 }),
   ], options);
 }
 
@@ -41,7 +43,7 @@ describe("state-survival", () => {
   it("holds when every acknowledged write is stored and memory was lost with the reset", () => {
     const v = stateSurvival(doRun(RESET));
     expect(v).toMatchObject({ status: "holds", evidence: [] });
-    expect(v.summary).toBe("stored count holds all 2 acknowledged writes; in-memory count lost with the reset");
+    expect(v.summary).toBe("stored count holds each of the 2 acknowledged writes once; in-memory count lost with the reset, with what reached it");
   });
 
   it("holds vacuously for a run without a Durable Object", () => {
@@ -51,7 +53,7 @@ describe("state-survival", () => {
   it("breaks when an acknowledged write is missing from storage, naming the read", () => {
     const v = stateSurvival(doRun(RESET, { final: state(2, 3) }));
     expect(v).toMatchObject({ status: "broken", evidence: [12] });
-    expect(v.summary).toMatch(/^Durable Object state wrong \(memory should be reset; stored must hold every acknowledged write\): #12$/);
+    expect(v.summary).toMatch(/^Durable Object state wrong \(stored must hold each acknowledged write once; memory should be reset, plus what reached it\): #12$/);
   });
 
   it("breaks when storage holds a write nobody had begun", () => {
@@ -59,8 +61,9 @@ describe("state-survival", () => {
   });
 
   describe("stored count: at least every write acknowledged before the read began, at most every write begun before it ended", () => {
-    // The read after the fault runs 100–110; the write's times vary.
-    const read = (stored: number) => state(0, stored, { start: 100, end: 110 });
+    // The read after the fault runs 100–110; the write's times vary. A write it stores is in the
+    // rebuilt instance's memory too (the fault ended at 30): memory follows stored.
+    const read = (stored: number) => state(stored - 2, stored, { start: 100, end: 110 });
     const judge = (w: Spec, stored: number) => stateSurvival(timed(RESET, [w, read(stored)])).status;
 
     it("a write acknowledged exactly when the read began must be stored", () => {
@@ -150,21 +153,62 @@ describe("state-survival", () => {
     const panic = fault("PanicError", { kind: "panic@durable-object" });
 
     it("kept (or grown by writes) holds", () => {
-      expect(stateSurvival(doRun(CONTAINED, { after: state(2, 2), faultSpec: panic }, unwind))).toMatchObject({ status: "holds" });
+      expect(stateSurvival(doRun(CONTAINED, { after: state(2, 2), final: state(4, 4), faultSpec: panic }, unwind))).toMatchObject({ status: "holds" });
       expect(stateSurvival(doRun(CONTAINED, { after: state(2, 2), final: state(4, 4), faultSpec: panic }, unwind)).summary).toMatch(/in-memory count kept/);
       expect(stateSurvival(doRun(CONTAINED, { after: state(3, 3), final: state(5, 5), faultSpec: panic, inflight: write("inflight") }, unwind)).status).toBe("holds");
     });
 
-    it("memory lost without a reset breaks, naming the first read and the read after the fault", () => {
-      const v = stateSurvival(doRun(CONTAINED, { after: state(1, 2), faultSpec: panic }, unwind));
-      expect(v).toMatchObject({ status: "broken", evidence: [4, 8] });
+    it("memory lost without a reset breaks, naming the first read and every read that lost it", () => {
+      const v = stateSurvival(doRun(CONTAINED, { after: state(1, 2), final: state(3, 4), faultSpec: panic }, unwind));
+      expect(v).toMatchObject({ status: "broken", evidence: [4, 8, 12] });
       expect(v.summary).toMatch(/memory should be kept/);
     });
 
     it("a reset of the other isolate keeps the object's memory: split topology, handler fault", () => {
       const handlerFault: RunOptions = { object: "obj", topology: "split", fault: { place: "handler" } };
-      expect(stateSurvival(doRun(RESET, { after: state(2, 2) }, handlerFault)).status).toBe("holds");
-      expect(stateSurvival(doRun(RESET, { after: state(0, 2) }, handlerFault))).toMatchObject({ status: "broken", evidence: [4, 8] });
+      expect(stateSurvival(doRun(RESET, { after: state(2, 2), final: state(4, 4) }, handlerFault)).status).toBe("holds");
+      expect(stateSurvival(doRun(RESET, { after: state(0, 2), final: state(4, 4) }, handlerFault))).toMatchObject({ status: "broken", evidence: [4, 8] });
+    });
+  });
+
+  describe("in-memory count exactly: at least what surely reached it, at most one more per request that may have", () => {
+    const CONTAINED = contained(["PanicError"]);
+    const unwind: RunOptions = { ...DO_FAULT, strategy: "unwind" };
+    const panic = fault("PanicError", { kind: "panic@durable-object" });
+    // The reference canary's park counts itself in memory, and its panicking counter counts
+    // before it panics; the real canary's do neither. Both are "may", never "surely".
+    const park = sibling("inflight", { kind: "object-park" });
+    const judge = (after: Spec, final: Spec) => stateSurvival(doRun(CONTAINED, { after, final, faultSpec: panic, inflight: park }, unwind));
+
+    it("a park and a panicking counter may each count once, or not at all", () => {
+      expect(judge(state(4, 2), state(6, 4)).status).toBe("holds");
+      expect(judge(state(2, 2), state(4, 4)).status).toBe("holds");
+    });
+
+    it("one request counted twice breaks (a retried panic): naming the first read and the read", () => {
+      expect(judge(state(5, 2), state(7, 4))).toMatchObject({ status: "broken", evidence: [4, 8, 12] });
+      expect(judge(state(4, 2), state(7, 4))).toMatchObject({ status: "broken", evidence: [4, 12] });
+    });
+
+    it("an acknowledged write missing from memory breaks, though memory did not go down", () => {
+      expect(judge(state(2, 2), state(3, 4))).toMatchObject({ status: "broken", evidence: [4, 12] });
+    });
+
+    it("after a reset, a write begun when the fault ended surely reached the new instance; one begun before may have", () => {
+      const read = (memory: number) => state(memory, 3, { start: 100, end: 110 });
+      expect(stateSurvival(timed(RESET, [write("later", { start: 30, end: 40 }), read(0)]))).toMatchObject({ status: "broken", evidence: [3, 6] });
+      expect(stateSurvival(timed(RESET, [write("later", { start: 30, end: 40 }), read(1)])).status).toBe("holds");
+      for (const memory of [0, 1]) expect(stateSurvival(timed(RESET, [write("later", { start: 29, end: 40 }), read(memory)])).status).toBe("holds");
+    });
+
+    it("after a reset, a park held in flight by the barrier counted in the old memory; one sent alongside the fault may count in the new", () => {
+      expect(stateSurvival(doRun(RESET, { after: state(1, 2) }))).toMatchObject({ status: "broken", evidence: [4, 8] });
+      const concurrent = sibling("concurrent", { kind: "object-park", ...failed("StaleInstance") });
+      expect(stateSurvival(doRun(RESET, { after: state(1, 2), final: state(3, 4), inflight: concurrent })).status).toBe("holds");
+    });
+
+    it("after a reset, the fault on the object counted only in the memory that went with it", () => {
+      expect(stateSurvival(timed(RESET, [state(1, 2, { start: 100, end: 110 })]))).toMatchObject({ status: "broken", evidence: [3, 5] });
     });
   });
 
@@ -182,7 +226,7 @@ describe("state-survival", () => {
     });
 
     it("under a poisoned expectation a readable object is still judged: acknowledged writes must be stored", () => {
-      expect(stateSurvival(doRun(POISONED, { after: state(2, 2), final: state(2, 3) }, NONE))).toMatchObject({ status: "broken", evidence: [12] });
+      expect(stateSurvival(doRun(POISONED, { after: state(2, 2), final: state(4, 3) }, NONE))).toMatchObject({ status: "broken", evidence: [12] });
     });
 
     it("where recovery is promised: broken, naming the unreadable reads", () => {

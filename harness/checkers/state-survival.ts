@@ -1,15 +1,21 @@
-// State survival (Durable Object): every acknowledged write is still stored; the in-memory
-// count is kept unless the object's isolate was reset, and then it starts again from zero.
+// State survival (Durable Object): every acknowledged write is stored exactly once, and the
+// in-memory count holds exactly what reached the instance that reports it: kept unless the
+// object's isolate was reset, and then started again from zero.
 //
 // Judged from counts, so it holds for the canary (reads are separate from writes) and for a
 // profile's counter, where every request is a write: a state read reports the counts after
-// its own write, if it made one.
+// its own write, if it made one. Each read's count is pinned between what certainly reached it
+// and what may have: a write acknowledged before the read began must be in it, one begun after
+// it ended cannot be, and one in between (or whose answer was lost) may be, once. The in-memory
+// count may also move with requests that are not writes (the reference canary's parks count
+// themselves; a panicking counter may count before it panics), so those may add one each.
 import type { HistoryRecord } from "../history/record.ts";
 import { expectationOf, faultRecords, num, objectReset, observed, unobserved, vacuous, verdict, type Checker } from "./verdict.ts";
 
 const OBJECT_KINDS = new Set(["object-increment", "object-state", "object-park"]);
 const wrote = (r: HistoryRecord) => r.kind === "object-increment" || r.body?.wrote === true;
 const own = (r: HistoryRecord) => (wrote(r) ? 1 : 0);
+const answered = (r: HistoryRecord) => r.status === 200;
 
 export const stateSurvival: Checker = (run) => {
   if (!run.object) return vacuous("state", "no Durable Object in this scenario");
@@ -20,41 +26,46 @@ export const stateSurvival: Checker = (run) => {
   const poisoned = expectationOf(run).later === "poisoned";
   const unreadable = [afterFault, final].filter((r) => r.status !== 200);
   // A read that answered without counts (a body the client could not parse) shows nothing.
-  const answered = [before, afterFault, final].filter((r) => r.status === 200);
-  if (answered.some((r) => !observed(r, "memory") || !observed(r, "stored"))) {
+  if ([before, afterFault, final].filter(answered).some((r) => !observed(r, "memory") || !observed(r, "stored"))) {
     return unobserved("state", "the object's reads answered without in-memory and stored counts");
   }
   if (unreadable.length && poisoned) {
     return vacuous("state", "object unreadable through the poisoned instance (no recovery); storage not checked");
   }
+  const reset = objectReset(run);
   // Writes after the first read: the counts it reported are the baseline.
   const writes = onObject.filter((r) => wrote(r) && r.start >= before.end);
-  // Stored: at least every write acknowledged before the read began, at most every write begun
-  // before it ended (a write may be durable although its answer was lost).
   const storedWrong = (read: HistoryRecord) => {
     const others = writes.filter((w) => w !== read);
-    const acknowledged = others.filter((w) => w.status === 200 && w.end <= read.start).length;
-    const begun = others.filter((w) => w.start <= read.end).length;
+    const surely = others.filter((w) => answered(w) && w.end <= read.start).length;
+    const maybe = others.filter((w) => w.start <= read.end).length;
     const stored = num(read, "stored") - num(before, "stored") - own(read);
-    return stored < acknowledged || stored > begun;
+    return stored < surely || stored > maybe;
+  };
+  const faults = faultRecords(run);
+  const lastFault = faults.at(-1)!;
+  // A fault on the object counts only where its instance lives on: a reset took its memory.
+  const onObjectFaults = run.scenario.fault.place === "durable-object" && !reset ? faults : [];
+  const movers = [...onObject.filter((r) => wrote(r) || r.kind === "object-park"), ...onObjectFaults];
+  const memoryWrong = (read: HistoryRecord) => {
+    const begun = movers.filter((m) => m !== read && m.start <= read.end);
+    // After a reset the count starts from zero in the new instance: what was answered before the
+    // fault began stayed in the old one, and so did every park in flight (the barrier held each
+    // inside the old instance before the fault was sent); only what began after the fault ended
+    // surely reached the new one. Without a reset it goes on from the first read's count.
+    const old = (m: HistoryRecord) => (answered(m) && m.end <= lastFault.start) || (m.kind === "object-park" && m.role === "inflight");
+    const maybe = reset ? begun.filter((m) => !old(m)) : begun.filter((m) => m.start >= before.end);
+    const surely = maybe.filter((m) => wrote(m) && answered(m) && m.end <= read.start && (!reset || m.start >= lastFault.end)).length;
+    const memory = num(read, "memory") - own(read) - (reset ? 0 : num(before, "memory"));
+    return memory < surely || memory > maybe.length;
   };
   const broken: HistoryRecord[] = [...unreadable];
   if (!unreadable.length) {
     broken.push(...[afterFault, final].filter(storedWrong));
-    const fault = faultRecords(run)[0]!;
-    const memory = num(afterFault, "memory") - own(afterFault);
-    if (objectReset(run)) {
-      // Only writes that may have reached the new instance may be in its memory: begun before
-      // the read ended and not answered before the fault began. A failed write counts too: its
-      // caller can die with the old instance after the object (rebuilt) already applied it.
-      const afterReset = writes.filter((w) => w !== afterFault && w.start <= afterFault.end && !(w.status === 200 && w.end <= fault.start)).length;
-      if (memory > afterReset) broken.push(before, afterFault);
-    } else if (memory < num(before, "memory")) {
-      broken.push(before, afterFault);
-    }
+    const wrongMemory = [afterFault, final].filter(memoryWrong);
+    if (wrongMemory.length) broken.push(before, ...wrongMemory);
   }
-  const acknowledged = writes.filter((w) => w.status === 200).length;
-  return verdict("state", [...new Set(broken)],
-    `stored count holds all ${acknowledged} acknowledged writes; in-memory count ${objectReset(run) ? "lost with the reset" : "kept"}`,
-    (ids) => `Durable Object state wrong (memory should be ${objectReset(run) ? "reset" : "kept"}; stored must hold every acknowledged write): ${ids}`);
+  return verdict("state", [...new Set(broken)].sort((a, b) => a.id - b.id),
+    `stored count holds each of the ${writes.filter(answered).length} acknowledged writes once; in-memory count ${reset ? "lost with the reset" : "kept"}, with what reached it`,
+    (ids) => `Durable Object state wrong (stored must hold each acknowledged write once; memory should be ${reset ? "reset" : "kept"}, plus what reached it): ${ids}`);
 };

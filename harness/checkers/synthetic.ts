@@ -106,3 +106,8 @@ export function write(role: Role = "later", more: Partial<Spec> = {}): Spec {
 export function handleRead(more: Partial<Spec> = {}): Spec {
   return { role: "probe", kind: "handle-read", ...checked(more), ...more };
 }
+
+/** A `/stats` probe: the guest's own counters (`generation`, `pendingDrops`, `panicking`…) as given. */
+export function stats(body: Record<string, unknown>, more: Partial<Spec> = {}): Spec {
+  return { role: "probe", kind: "stats", path: "/stats", body, ...more };
+}

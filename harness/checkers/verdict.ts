@@ -12,7 +12,7 @@ import type { HistoryRecord, Isolate } from "../history/record.ts";
 export type VerdictStatus = "holds" | "broken" | "unknown";
 
 export interface Verdict {
-  /** Which guarantee: classification, blast-radius, liveness, recovery, state, integrity, abort-hook, stack, handles. */
+  /** Which guarantee: classification, blast-radius, liveness, recovery, fresh-instance, state, exactly-once, integrity, abort-hook, stack, destructors, resources, handles, faithful-errors, frames. */
   checker: string;
   status: VerdictStatus;
   /** One line: what holds, what broke, or why it could not be seen. */
@@ -106,6 +106,17 @@ export function infoProbes(run: ScenarioRun, isolate: Isolate): [HistoryRecord, 
   const probes = run.records.filter((r) => r.role === "probe" && r.kind === "info" && r.isolate === isolate);
   return probes.length ? [probes[0]!, probes.at(-1)!] : undefined;
 }
+
+/**
+ * The first and last `/stats` probes of an isolate: the guest's own counters before and after
+ * the run (read inside the guest, unlike `info`). Undefined unless the run has both.
+ */
+export function statsProbes(run: ScenarioRun, isolate: Isolate): [HistoryRecord, HistoryRecord] | undefined {
+  const probes = run.records.filter((r) => r.role === "probe" && r.kind === "stats" && r.isolate === isolate);
+  return probes.length >= 2 ? [probes[0]!, probes.at(-1)!] : undefined;
+}
+
+export const NO_STATS = "the run has no reads of the guest's own counters (/stats) before and after the fault";
 
 export const NO_PROBES = "the worker has no runtime probes (generation, abort hook, stack pointer)";
 

@@ -4,6 +4,7 @@ import { BuildError, buildVariants } from "../build/build.ts";
 import { REAL_MODES, REAL_MODE_NAMES, type RealMode, buildReal, realModeByName } from "../build/real-build.ts";
 import { ToolchainError, ensureToolchain, findToolchain, INSTALL_HINT } from "../build/toolchain.ts";
 import { VARIANT_NAMES, type Variant, variantByName } from "../build/variants.ts";
+import { IN_CLONE, onlyInClone } from "../project.ts";
 import { COMMAND_OPTIONS, COMMAND_USAGE, type CommandName, commandHelp, UsageError, USAGE, wantsHelp } from "./usage.ts";
 
 // Each of run, list, repro and report has its module loaded only when it runs: run, list and
@@ -51,6 +52,7 @@ export async function main(argv: string[]): Promise<number> {
         args: rest,
         options: COMMAND_OPTIONS.build,
       });
+      if (!IN_CLONE) throw new UsageError(onlyInClone("wrh build"));
       const selected = selectVariants(values.variant);
       const maxMemoryBytes = values["max-memory"] === undefined ? undefined : parseSize(values["max-memory"]);
       if (selected.reference === undefined || selected.reference.length > 0) {
@@ -61,6 +63,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     case "setup": {
       parseArgs({ args: rest, options: COMMAND_OPTIONS.setup });
+      if (!IN_CLONE) throw new UsageError(onlyInClone("wrh setup"));
       const toolchain = ensureToolchain(say);
       say(`Rust toolchain: ${toolchain.version} (${toolchain.kind}, ${toolchain.rustc})`);
       await buildVariants({ toolchain });

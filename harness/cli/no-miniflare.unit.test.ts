@@ -83,15 +83,19 @@ describe("wrh report loads no Miniflare and exits as exitStatus says", () => {
   };
   const expectedExit = (history: string) => exitStatus({ counts: countRuns(readHistory(history).map(judgeRun)) });
 
+  // The harness could not complete it: kept in the history with why, judged by no checker.
+  const stalled = (runId: string) => ({ ...run(resets(["Abort"]), [], { runId }), error: "the run: no progress within 120 s" });
+
   it.each([
     ["every guarantee holds", [healthy("synthetic/a/reset/shared/1")]],
     ["one run broke a guarantee", [healthy("synthetic/a/reset/shared/1"), misclassified("synthetic/b/reset/shared/1")]],
+    ["one run the harness could not complete", [healthy("synthetic/a/reset/shared/1"), stalled("synthetic/c/reset/shared/1")]],
   ])("%s", (_, runs) => {
     const history = join(mkdtempSync(join(dir, "history-")), "history.jsonl");
     for (const r of runs) appendHistory(history, r);
     const judged = runs.map(judgeRun);
     const expected = exitStatus({ counts: countRuns(judged) });
-    expect(expected).toBe(judged.some((j) => j.status === "broken") ? 1 : 0);
+    expect(expected).toBe(judged.some((j) => j.status === "error") ? 3 : judged.some((j) => j.status === "broken") ? 1 : 0);
 
     const { status, stdout, stderr, resolved, out } = report(history);
     expect(status, stderr).toBe(expected);

@@ -1,14 +1,15 @@
 // `wrh report`: judge a saved history again and re-render its reports. No worker runs, so this
 // module imports only the checkers, the history and the reports: never the engine's matrix or
 // runner, which load Miniflare (harness/cli/no-miniflare.unit.test.ts holds it to that).
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { judgeRun } from "../checkers/index.ts";
+import { judgeRun, type RunResult } from "../checkers/index.ts";
 import { countRuns, exitStatus } from "../checkers/verdict.ts";
+import type { ScenarioRun } from "../engine/execute.ts";
 import type { MatrixResult } from "../engine/matrix.ts";
-import { readHistory } from "../history/record.ts";
-import { renderHtml } from "../report/html.ts";
+import { historyRuns } from "../history/record.ts";
+import { ALL_TIMELINES_UP_TO, drawnInFull, type HtmlOptions, renderHtml } from "../report/html.ts";
 import { renderJson } from "../report/json.ts";
 import { renderJunit } from "../report/junit.ts";
 import { renderTable } from "../report/table.ts";
@@ -18,20 +19,43 @@ import { COMMAND_OPTIONS, pick, UsageError } from "./usage.ts";
 export const REPORTS = ["json", "junit", "html"] as const;
 export type ReportKind = (typeof REPORTS)[number];
 
-/** Prints the table and writes the requested reports to `out`; `written` lists files already there. */
-export function writeReports(matrix: MatrixResult, out: string, reports: readonly ReportKind[], written: string[], title?: string): void {
+export interface ReportOptions extends HtmlOptions {
+  /** Files the command already wrote there (the history), named in the closing line. */
+  written?: readonly string[];
+}
+
+/** Prints the table and writes the requested reports to `out`. */
+export function writeReports(matrix: MatrixResult, out: string, reports: readonly ReportKind[], options: ReportOptions = {}): void {
   process.stdout.write(`${renderTable(matrix)}\n`);
   const render: Record<ReportKind, [string, () => string]> = {
     json: ["report.json", () => renderJson(matrix)],
     junit: ["junit.xml", () => renderJunit(matrix)],
-    html: ["report.html", () => renderHtml(matrix.results, { title })],
+    html: ["report.html", () => renderHtml(matrix.results, options)],
   };
+  const written = (options.written ?? []).filter((file) => existsSync(file));
   for (const kind of reports) {
     const [file, content] = render[kind];
     writeFileSync(join(out, file), content());
     written.push(join(out, file));
   }
   process.stderr.write(`wrh: wrote ${written.map(shown).join(", ")}\n`);
+}
+
+/**
+ * Judges each run as it is read. Once the report is big enough to draw only some timelines,
+ * the records of the others are let go: a history of thousands of runs is never all in memory.
+ */
+function judgeAll(runs: Iterable<ScenarioRun>, timelines: readonly string[]): RunResult[] {
+  const results: RunResult[] = [];
+  const release = (result: RunResult) => {
+    if (result.history.records.length && !drawnInFull(result, results.length, timelines)) result.history = { ...result.history, records: [] };
+  };
+  for (const run of runs) {
+    results.push(judgeRun(run));
+    if (results.length === ALL_TIMELINES_UP_TO + 1) results.forEach(release);
+    else if (results.length > ALL_TIMELINES_UP_TO) release(results.at(-1)!);
+  }
+  return results;
 }
 
 export async function reportCommand(args: string[]): Promise<number> {
@@ -43,8 +67,9 @@ export async function reportCommand(args: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError("wrh report takes one history file (history.jsonl from wrh run or wrh repro)");
   const file = resolve(positionals[0]!);
   const reports = pick(values.report, REPORTS, "report") ?? ["html"];
+  const timelines = values.timeline ?? [];
   const started = performance.now();
-  const results = readHistory(positionals[0]!).map(judgeRun);
+  const results = judgeAll(historyRuns(positionals[0]!), timelines);
   const matrix: MatrixResult = {
     counts: countRuns(results), results, notes: [], durationMs: Math.round(performance.now() - started),
   };
@@ -52,7 +77,7 @@ export async function reportCommand(args: string[]): Promise<number> {
   // stay as they were.
   const out = outputDir(values.out ?? join(dirname(file), `report-${timestamp()}`), "");
   return writingInto(out, async () => {
-    writeReports(matrix, out, reports, [], `wrh report ${positionals[0]}`);
+    writeReports(matrix, out, reports, { title: `wrh report ${positionals[0]}`, timelines });
     return exitStatus(matrix);
   });
 }

@@ -7,10 +7,11 @@ import { ALL_BUILDS, ALL_STRATEGIES, runMatrix } from "../engine/matrix.ts";
 import { exitStatus } from "../checkers/verdict.ts";
 import { suggestion } from "../engine/field-checker.ts";
 import { TOPOLOGIES, type Topology } from "../engine/scenario.ts";
+import { IN_CLONE, onlyInClone } from "../project.ts";
 import type { Strategy } from "../protocol/recovery.ts";
 import { writeReports } from "./report-command.ts";
 import { outputDir, timestamp, writingInto } from "./output-dir.ts";
-import { ownWorkerTarget, progressLine, scenariosFrom } from "./run-command.ts";
+import { ownWorkerTarget, progressReporter, scenariosFrom } from "./run-command.ts";
 import { COMMAND_OPTIONS, pick, UsageError } from "./usage.ts";
 
 /** The build a strategy runs on when none is named: the reference build for it. */
@@ -24,7 +25,7 @@ export async function reproCommand(args: string[]): Promise<number> {
   });
   if (positionals.length !== 1) throw new UsageError("wrh repro takes one scenario name; `wrh list` shows them");
   const name = positionals[0]!;
-  const all = await scenariosFrom(values["scenario-file"]);
+  const all = await scenariosFrom(values);
   const scenario = all.find((s) => s.name === name);
   if (!scenario) throw new UsageError(`no scenario "${name}"${suggestion(name, all.map((s) => s.name))}; \`wrh list\` shows them`);
   const seed = values.seed === undefined ? undefined : Number(values.seed);
@@ -36,6 +37,7 @@ export async function reproCommand(args: string[]): Promise<number> {
     ? undefined
     : await ownWorkerTarget(values.worker, values.profile, strategies, { variant: listed(values.variant), topology: listed(values.topology) });
   if (!ownWorker && values.profile !== undefined) throw new UsageError("--profile needs --worker");
+  if (!ownWorker && !IN_CLONE) throw new UsageError(onlyInClone("wrh repro without --worker"));
   const named = pick(listed(values.variant), ALL_BUILDS, "variant")?.[0];
   const real = named === undefined ? undefined : realModeByName(named);
   const strategy = ownWorker?.strategy ?? strategies?.[0] ?? real?.recovery ?? "reset";
@@ -57,9 +59,9 @@ export async function reproCommand(args: string[]): Promise<number> {
       seed,
       ownWorker,
       historyFile: join(out, "history.jsonl"),
-      onProgress: (event) => process.stderr.write(`${progressLine(event)}\n`),
+      onProgress: progressReporter(),
     });
-    writeReports(matrix, out, ["html"], [join(out, "history.jsonl")], `wrh repro ${name} (${strategy})`);
+    writeReports(matrix, out, ["html"], { written: [join(out, "history.jsonl")], title: `wrh repro ${name} (${strategy})` });
     return exitStatus(matrix);
   });
 }

@@ -6,10 +6,12 @@ import { REAL_MODE_NAMES } from "../build/real-build.ts";
 import { suggestion } from "../engine/field-checker.ts";
 import { loadScenarios } from "../engine/load-scenarios.ts";
 import { ALL_BUILDS, ALL_STRATEGIES, type BuildName, type MatrixResult, type OwnWorkerTarget, type ProgressEvent, runMatrix } from "../engine/matrix.ts";
-import { detectStrategy } from "../profile/detect-strategy.ts";
+import { preflight, strategyFrom } from "../profile/preflight.ts";
 import { loadProfile } from "../profile/profile.ts";
 import { TOPOLOGIES, type Scenario, type Topology } from "../engine/scenario.ts";
 import { MUTANT_NAMES, type Mutant, type Strategy } from "../protocol/recovery.ts";
+import { IN_CLONE, onlyInClone } from "../project.ts";
+import { drawnInFull } from "../report/html.ts";
 import { verdictLabel } from "../report/table.ts";
 import { exitStatus } from "../checkers/verdict.ts";
 import { outputDir, timestamp, writingInto } from "./output-dir.ts";
@@ -18,8 +20,26 @@ import { COMMAND_OPTIONS, pick, UsageError } from "./usage.ts";
 
 export const DEFAULT_PROFILE = "workers-rs-test";
 
-export async function scenariosFrom(files: string[] | undefined): Promise<Scenario[]> {
-  return loadScenarios(files?.map((file) => resolve(file)));
+/** The scenarios `--scenario-file` and `--only-file` select: the catalog and the files, or the files only. */
+export async function scenariosFrom(values: { "scenario-file"?: string[]; "only-file"?: boolean }): Promise<Scenario[]> {
+  const files = values["scenario-file"] ?? [];
+  if (values["only-file"] && files.length === 0) throw new UsageError("--only-file needs --scenario-file: it leaves out the built-in catalog");
+  return loadScenarios(files.map((file) => resolve(file)), { catalog: !values["only-file"] });
+}
+
+/** Minutes and seconds, as a progress line says how long is left. */
+function duration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
+/** Prints each progress event to stderr with an estimate of the time left (from the runs so far). */
+export function progressReporter(): (event: ProgressEvent) => void {
+  const started = performance.now();
+  return (event) => {
+    const left = event.done && event.done < event.total ? ` (~${duration(((performance.now() - started) / event.done) * (event.total - event.done))} left)` : "";
+    process.stderr.write(`${progressLine(event)}${left}\n`);
+  };
 }
 
 export function progressLine(event: ProgressEvent): string {
@@ -34,7 +54,7 @@ export async function runCommand(args: string[]): Promise<number> {
     args,
     options: COMMAND_OPTIONS.run,
   });
-  const all = await scenariosFrom(values["scenario-file"]);
+  const all = await scenariosFrom(values);
   const wanted = values.scenario;
   for (const name of wanted ?? []) {
     if (!all.some((s) => s.name === name)) throw new UsageError(`--scenario ${name}: no such scenario${suggestion(name, all.map((s) => s.name))}; \`wrh list\` shows them`);
@@ -47,10 +67,12 @@ export async function runCommand(args: string[]): Promise<number> {
     ? undefined
     : await ownWorkerTarget(values.worker, values.profile, strategies, { variant: values.variant, topology: values.topology, mutant: values.mutant });
   if (!ownWorker && values.profile !== undefined) throw new UsageError("--profile needs --worker: a profile maps the scenarios onto your worker's routes");
+  if (!ownWorker && !IN_CLONE) throw new UsageError(onlyInClone("wrh run without --worker"));
   // Mutants live in the reference runtime: with them, the default is its builds only.
   const variants = builds(values.variant, values.mutant?.length ? VARIANT_NAMES : ALL_BUILDS);
   const topologies = pick(values.topology, TOPOLOGIES, "topology") as Topology[] | undefined;
   const mutants = pick(values.mutant, MUTANT_NAMES, "mutant") as Mutant[] | undefined;
+  const timelines = values.timeline ?? [];
   const out = outputDir(values.out, timestamp());
   return writingInto(out, async () => {
     const matrix: MatrixResult = await runMatrix({
@@ -62,9 +84,10 @@ export async function runCommand(args: string[]): Promise<number> {
       repeat,
       ownWorker,
       historyFile: join(out, "history.jsonl"),
-      onProgress: (event) => process.stderr.write(`${progressLine(event)}\n`),
+      keepRecords: (result, total) => drawnInFull(result, total, timelines),
+      onProgress: progressReporter(),
     });
-    writeReports(matrix, out, reports, [join(out, "history.jsonl")]);
+    writeReports(matrix, out, reports, { written: [join(out, "history.jsonl")], timelines });
     return exitStatus(matrix, values["require-observed"]);
   });
 }
@@ -90,14 +113,15 @@ export async function ownWorkerTarget(
   }
   if (strategies && strategies.length > 1) throw new UsageError("--worker runs under one strategy: the one its build uses (reset or unwind)");
   const profile = loadProfile(profileName ?? DEFAULT_PROFILE);
-  const strategy = strategies?.[0] ?? await detectStrategy(worker, profile);
+  const checked = await preflight(worker, profile);
+  const strategy = strategies?.[0] ?? strategyFrom(checked, profile);
   if (!strategies) process.stderr.write(`wrh: ${worker} answers a panic like a ${strategy === "unwind" ? "panic=unwind" : "panic=abort"} build: judging it under ${strategy}\n`);
   return { path: worker, profile, strategy };
 }
 
 export async function listCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: COMMAND_OPTIONS.list });
-  for (const s of await scenariosFrom(values["scenario-file"])) {
+  for (const s of await scenariosFrom(values)) {
     const fault = `${s.fault.kind} in ${s.fault.place}${s.fault.place === "reentrant" ? ` (depth ${s.fault.depth}, at ${s.fault.at}${s.fault.swallow ? ", swallowed" : ""})` : ""}`;
     const workload = `in flight ${s.workload.inflight?.handler ?? 0}+${s.workload.inflight?.object ?? 0}, later ${s.workload.later?.handler ?? 0}+${s.workload.later?.object ?? 0} (handler+object)`;
     process.stdout.write(`${s.name}\n  ${s.description}\n  fault: ${fault}; ${workload}\n`);

@@ -5,6 +5,7 @@ import { DEFAULT_MAX_MEMORY_BYTES } from "../build/build.ts";
 import { REAL_MODE_NAMES } from "../build/real-build.ts";
 import { VARIANT_NAMES } from "../build/variants.ts";
 import { TOPOLOGIES } from "../engine/scenario.ts";
+import { ALL_TIMELINES_UP_TO } from "../report/html.ts";
 import { builtInProfiles } from "../profile/profile.ts";
 import { MUTANT_NAMES, STRATEGIES } from "../protocol/recovery.ts";
 
@@ -15,6 +16,7 @@ export class UsageError extends Error {
 
 const many = { type: "string", multiple: true } as const;
 const one = { type: "string" } as const;
+const flag = { type: "boolean", default: false } as const;
 
 /** Each command's options (node:util parseArgs); its usage below names every one (a test checks). */
 export const COMMAND_OPTIONS = {
@@ -23,11 +25,12 @@ export const COMMAND_OPTIONS = {
   toolchain: {},
   run: {
     scenario: many, strategy: many, variant: many, topology: many, repeat: one, report: many, out: one,
-    "scenario-file": many, mutant: many, worker: one, profile: one, "require-observed": { type: "boolean", default: false },
+    "scenario-file": many, "only-file": flag, mutant: many, worker: one, profile: one, "require-observed": { type: "boolean", default: false },
+    timeline: many,
   },
-  list: { "scenario-file": many },
-  repro: { strategy: one, variant: one, topology: one, seed: one, out: one, worker: one, profile: one, "scenario-file": many },
-  report: { report: many, out: one },
+  list: { "scenario-file": many, "only-file": flag },
+  repro: { strategy: one, variant: one, topology: one, seed: one, out: one, worker: one, profile: one, "scenario-file": many, "only-file": flag },
+  report: { report: many, out: one, timeline: many },
 } as const;
 
 /** Each command's usage: `wrh <command> --help` prints its own, `wrh help` all of them. */
@@ -47,8 +50,8 @@ export const COMMAND_USAGE = {
   toolchain: `  wrh toolchain
       Print the Rust toolchain wrh would build with.`,
   run: `  wrh run [--scenario NAME]... [--strategy S]... [--variant V]... [--topology T]...
-          [--repeat N] [--report json|junit|html]... [--out DIR] [--scenario-file FILE]... [--mutant M]...
-          [--require-observed]
+          [--repeat N] [--report json|junit|html]... [--out DIR] [--scenario-file FILE]... [--only-file]
+          [--mutant M]... [--require-observed] [--timeline RUN]...
       Run fault scenarios against the canary in workerd and judge the histories. Prints a table
       (scenario × strategy: verdict, blast radius, recovery latency); writes history.jsonl and
       the requested reports to --out (a new or empty folder; default wrh-out/<time> in the
@@ -58,26 +61,33 @@ export const COMMAND_USAGE = {
       ${REAL_MODE_NAMES.join(", ")} (or \`real\`); all by default. A real build runs under the one
       strategy its mode recovers by. --mutant (test only, reference builds): ${MUTANT_NAMES.join(", ")}.
       A verdict is holds, broken or unknown (not observed: never a pass); --require-observed
-      makes an unknown fail the run (exit 1).
+      makes an unknown fail the run (exit 1). Progress goes to stderr with the time left. The
+      HTML report draws every run's timeline up to ${ALL_TIMELINES_UP_TO} runs; above that only the broken, the
+      harness errors and runs whose id contains a --timeline text (the rest: one index row each).
+      --scenario-file adds your scenarios to the built-in catalog: a *.scenarios.ts file that
+      default-exports an array (written with defineScenario and the expectation shapes imported
+      from "workers-recovery-harness"), or a *.scenarios.json file holding one; --only-file
+      leaves the catalog out. The canary builds exist only in a clone of the repository.
   wrh run --worker <wrangler.toml|built dir> [--profile NAME|FILE] [--strategy reset|unwind] [...]
       The same against a worker of your own, through a profile that maps the harness's
       operations onto its routes (built in: ${builtInProfiles().join(", ")}; default workers-rs-test).
       Runs the scenarios the profile supports; the strategy is detected from how the worker
       answers a panic unless given.`,
-  list: `  wrh list [--scenario-file FILE]...
+  list: `  wrh list [--scenario-file FILE]... [--only-file]
       List the scenarios and what each strategy must make of them.`,
   repro: `  wrh repro <scenario> [--strategy S] [--variant V] [--topology T] [--seed N] [--out DIR]
-          [--worker <wrangler.toml|built dir> [--profile NAME|FILE]] [--scenario-file FILE]...
+          [--worker <wrangler.toml|built dir> [--profile NAME|FILE]] [--scenario-file FILE]... [--only-file]
       Run one scenario once and write history.jsonl and a self-contained report.html: a
       timeline of every operation (coloured by outcome, the fault and generation changes
       marked), the verdicts and their evidence. Strategy reset by default; the build follows
       it (none/reset: abort, unwind: unwind). A real workers-rs build (--variant real-abort,
       real-unwind, real-unwind-exnref, real-legacy) brings its own strategy. --seed varies the
-      data siblings carry.`,
-  report: `  wrh report <history.jsonl> [--report json|junit|html]... [--out DIR]
+      data siblings carry. --scenario-file and --only-file as for run.`,
+  report: `  wrh report <history.jsonl> [--report json|junit|html]... [--out DIR] [--timeline RUN]...
       Judge a saved history again (no worker runs) and re-render its reports: the table, and
       report.html by default, into a new folder report-<time>/ beside the history unless --out
-      names another (new or empty) folder.`,
+      names another (new or empty) folder. --timeline as for run. Reads the history a run at a
+      time, so a history of thousands of runs needs little memory.`,
 } as const;
 
 export type CommandName = keyof typeof COMMAND_USAGE;

@@ -4,7 +4,7 @@
 // error class, and probes read the runtime's state. Any other worker is reached through a
 // profile (harness/profile/), which can do less: what a worker cannot do, its client leaves out
 // (an absent capability), and the engine never asks for it.
-import { checksum, expectedChecksum } from "../protocol/integrity.ts";
+import { CONTROL_CHARS, NON_ASCII, checksum, expectedChecksum } from "../protocol/integrity.ts";
 import type { Fault } from "./scenario.ts";
 
 /** The class given to a failure whose text the client does not recognise. */
@@ -93,8 +93,12 @@ export interface Probes {
 export interface Client {
   /** `canary`, or the profile's name. */
   name: string;
-  /** The request that triggers `fault`, or undefined when the worker has no route for it. */
-  fault(fault: Fault, object: string): string | undefined;
+  /**
+   * The request that triggers `fault`, or undefined when the worker has no route for it;
+   * `seed` varies what it carries (the message a panic or JS error must arrive with, the frames
+   * of a re-entrant chain).
+   */
+  fault(fault: Fault, object: string, seed: number): string | undefined;
   siblings?: HandlerSiblings;
   objects?: ObjectCounter;
   park?: ParkBarrier;
@@ -114,17 +118,28 @@ const heldBufferIntact = (seed: number) => (body: Record<string, unknown>) =>
 const echoed = (text: string) => (body: Record<string, unknown>) =>
   body.text === text && body.checksum === checksum(new TextEncoder().encode(text));
 
+/**
+ * What a panic or JS error fault asks to fail with (`requestedMessage` reads it back). The real
+ * canary's failures are classified by their text, so the text says which fault it is.
+ */
+function saying(kind: string, seed: number): string {
+  if (kind !== "panic" && kind !== "js-error") return "";
+  const text = `wrh: intentional ${kind === "panic" ? "panic" : "JS error"} ${NON_ASCII}`;
+  return `text=${encodeURIComponent(text)}&n=${seed}`;
+}
+
 /** The canary, through the harness protocol: every capability. */
 export const CANARY_CLIENT: Client = {
   name: "canary",
-  fault(fault, object) {
+  fault(fault, object, seed) {
+    const say = saying(fault.kind, seed);
     switch (fault.place) {
-      case "handler": return `/${fault.kind}`;
-      case "async": return "/panic-after-await?ms=1";
-      case "durable-object": return `/do/${object}/${fault.kind}`;
+      case "handler": return say ? `/${fault.kind}?${say}` : `/${fault.kind}`;
+      case "async": return `/panic-after-await?ms=1&${say}`;
+      case "durable-object": return say ? `/do/${object}/${fault.kind}?${say}` : `/do/${object}/${fault.kind}`;
       case "reentrant": {
         const kind = REENTER_FAULTS[fault.kind as keyof typeof REENTER_FAULTS];
-        return `/reenter?depth=${fault.depth}&at=${fault.at}&fault=${kind}&swallow=${fault.swallow ? 1 : 0}`;
+        return `/reenter?depth=${fault.depth}&at=${fault.at}&fault=${kind}&swallow=${fault.swallow ? 1 : 0}&seed=${seed}${say ? `&${say}` : ""}`;
       }
     }
   },
@@ -133,8 +148,9 @@ export const CANARY_CLIENT: Client = {
     inflight: (seed) => ({ kind: "park", path: `/park?seed=${seed}`, check: heldBufferIntact(seed) }),
     later(seed, first) {
       if (!first) return { kind: "sleep", path: `/sleep?ms=1&seed=${seed}`, check: heldBufferIntact(seed) };
-      const text = `later-${seed}`;
-      return { kind: "echo", path: `/echo?text=${text}`, check: echoed(text) };
+      // Every width of UTF-8 and the control characters: a length or encoding slip changes it.
+      const text = `later-${seed} ${NON_ASCII} ${CONTROL_CHARS}`;
+      return { kind: "echo", path: `/echo?text=${encodeURIComponent(text)}`, check: echoed(text) };
     },
   },
   objects: {
@@ -153,7 +169,8 @@ export const CANARY_CLIENT: Client = {
   },
   probes: {
     before: [{ kind: "stats", path: "/stats" }, { kind: "info", path: "/__harness/info" }],
-    after: [{ kind: "info", path: "/__harness/info" }],
+    // `/stats` last: it enters the guest, which must by then be at rest (destructors owed, panic state).
+    after: [{ kind: "info", path: "/__harness/info" }, { kind: "stats", path: "/stats" }],
   },
   handles: {
     create: (text) => ({ kind: "object-new", path: `/object/new?text=${text}` }),

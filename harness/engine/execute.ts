@@ -9,9 +9,16 @@ import type { HistoryRecord, Isolate, Role } from "../history/record.ts";
 import type { Mutant, Strategy } from "../protocol/recovery.ts";
 import type { VariantName } from "../build/variants.ts";
 import type { RealModeName } from "../build/real-build.ts";
-import { DeadlineError, type RunningWorker } from "../runner/start-worker.ts";
+import { DeadlineError } from "../runner/deadline.ts";
+import type { RunningWorker } from "../runner/start-worker.ts";
 import { CANARY_CLIENT, type Client, type Operation, type ParkBarrier } from "./client.ts";
 import { faultIsolate, objectIsolate, type Scenario, type Siblings, type Topology } from "./scenario.ts";
+
+/**
+ * What running a scenario needs of a worker: a worker the runner started, or (inside workerd,
+ * harness/shim/inside-workerd.ts) the worker's own fetch handler.
+ */
+export type ScenarioTarget = Pick<RunningWorker, "fetchIsolate" | "deadlineMs" | "output">;
 
 /** The build a bring-your-own worker run is labelled with: the user's own, not a canary variant. */
 export const OWN_WORKER = "worker";
@@ -45,6 +52,30 @@ export interface ScenarioRun {
   client?: string;
   /** What the scenario asked for that the profile could not do, left out of this run. */
   leftOut?: string[];
+  /**
+   * Set when the harness could not complete the run (it stalled, workerd would not start, the
+   * harness's own code failed): why. Such a run has no records and no checker judges it.
+   */
+  error?: string;
+}
+
+/** How long siblings that failed with the fault get to answer before the release probe. */
+const FAILED_SIBLINGS_GRACE_MS = 250;
+
+/** Resolves once `count` of `operations` settled, or after `graceMs`. */
+function settledOrGrace(operations: readonly Promise<unknown>[], count: number, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    let settled = 0;
+    const timer = setTimeout(resolve, graceMs);
+    for (const operation of operations) {
+      void operation.finally(() => {
+        if (++settled >= count) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    }
+  });
 }
 
 /** Setup writes to the scenario's Durable Object, so there is stored and in-memory state to lose. */
@@ -64,12 +95,12 @@ function seedFor(runId: string, index: number, seed = 0): number {
 
 class Recorder {
   readonly records: HistoryRecord[] = [];
-  readonly #worker: RunningWorker;
+  readonly #worker: ScenarioTarget;
   readonly #client: Client;
   readonly #runId: string;
   readonly #t0 = performance.now();
 
-  constructor(worker: RunningWorker, client: Client, runId: string) {
+  constructor(worker: ScenarioTarget, client: Client, runId: string) {
     this.#worker = worker;
     this.#client = client;
     this.#runId = runId;
@@ -105,7 +136,7 @@ class Recorder {
  * How many requests are parked in `isolate` right now; undefined when the worker could not say
  * (a real runtime may fail the count itself while it recovers from a fault).
  */
-export async function parkedNow(worker: RunningWorker, barrier: ParkBarrier, isolate: Isolate): Promise<number | undefined> {
+export async function parkedNow(worker: ScenarioTarget, barrier: ParkBarrier, isolate: Isolate): Promise<number | undefined> {
   try {
     const response = await worker.fetchIsolate(isolate, barrier.count.path);
     return barrier.parked(response.status, await response.json());
@@ -115,28 +146,31 @@ export async function parkedNow(worker: RunningWorker, barrier: ParkBarrier, iso
 }
 
 /** The park count of `isolate`, asked until it answers (a count can fail once after a fault). */
-async function parkedBaseline(worker: RunningWorker, barrier: ParkBarrier, isolate: Isolate, id: string): Promise<number> {
+async function parkedBaseline(worker: ScenarioTarget, barrier: ParkBarrier, isolate: Isolate): Promise<number> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const parked = await parkedNow(worker, barrier, isolate);
     if (parked !== undefined) return parked;
   }
-  throw new Error(`${id}: the ${isolate} isolate never said how many requests it has parked (${barrier.count.path} failed 5 times)`);
+  throw new Error(`the ${isolate} isolate never said how many requests it has parked (${barrier.count.path} failed 5 times)`);
 }
 
 /**
  * Polls the park count of `isolate` until it reaches `target`, or until `settled()` says a
  * sibling already answered (it failed before it could park: no point waiting, the checkers
- * will see it). False when the deadline passes first.
+ * will see it). When the deadline passes first: the last count the worker gave.
  */
 async function parkedReach(
-  worker: RunningWorker, barrier: ParkBarrier, isolate: Isolate, target: number, settled: () => boolean, deadlineMs: number,
-): Promise<boolean> {
+  worker: ScenarioTarget, barrier: ParkBarrier, isolate: Isolate, target: number, settled: () => boolean, deadlineMs: number,
+): Promise<true | number | undefined> {
   const deadline = Date.now() + deadlineMs;
+  let last: number | undefined;
   while (Date.now() < deadline) {
-    if (settled() || ((await parkedNow(worker, barrier, isolate)) ?? -1) >= target) return true;
+    if (settled()) return true;
+    last = (await parkedNow(worker, barrier, isolate)) ?? last;
+    if (last !== undefined && last >= target) return true;
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
-  return false;
+  return last;
 }
 
 export interface ExecuteOptions {
@@ -147,7 +181,7 @@ export interface ExecuteOptions {
 }
 
 export async function executeScenario(
-  worker: RunningWorker, scenario: Scenario, config: RunConfig, options: ExecuteOptions = {},
+  worker: ScenarioTarget, scenario: Scenario, config: RunConfig, options: ExecuteOptions = {},
 ): Promise<ScenarioRun> {
   const id = runId(scenario, config);
   const client = options.client ?? CANARY_CLIENT;
@@ -164,9 +198,10 @@ export async function executeScenario(
   const otherObject = `${object}-other`;
   const objects = objectIsolate(topology);
   const isolates: Isolate[] = topology === "split" ? ["handler", "objects"] : ["handler"];
-  const faultPath = client.fault(fault, object ?? "none");
   const seed = (index: number) => seedFor(id, index, config.seed);
-  if (!faultPath) throw new Error(`${id}: ${client.name} has no route for a ${fault.kind} in ${fault.place}`);
+  // Seeds 0.. are the siblings', 10,000.. the handles': the fault's is apart from both.
+  const faultPath = client.fault(fault, object ?? "none", seed(20_000));
+  if (!faultPath) throw new Error(`${client.name} has no route for a ${fault.kind} in ${fault.place}`);
 
   for (const isolate of isolates) {
     for (const probe of probes?.before ?? []) await recorder.op("probe", isolate, probe);
@@ -185,7 +220,7 @@ export async function executeScenario(
   // In flight: park them inside the worker and wait until every one is counted; a worker that
   // cannot park gets them alongside the fault instead.
   const target = new Map<Isolate, number>();
-  for (const isolate of park ? isolates : []) target.set(isolate, await parkedBaseline(worker, park!, isolate, id));
+  for (const isolate of park ? isolates : []) target.set(isolate, await parkedBaseline(worker, park!, isolate));
   const role: Role = park ? "inflight" : "concurrent";
   const sent: Promise<HistoryRecord>[] = [];
   let seedIndex = 0;
@@ -199,9 +234,11 @@ export async function executeScenario(
     target.set(objects, target.get(objects)! + inflight.object + inflight.otherObject);
     let anySettled = false;
     for (const sibling of sent) void sibling.then(() => { anySettled = true; });
+    const barrierMs = options.barrierTimeoutMs ?? 10_000;
     for (const isolate of isolates) {
-      if (!(await parkedReach(worker, park, isolate, target.get(isolate)!, () => anySettled, options.barrierTimeoutMs ?? 10_000))) {
-        throw new Error(`${id}: in-flight siblings never all parked in the ${isolate} isolate`);
+      const reached = await parkedReach(worker, park, isolate, target.get(isolate)!, () => anySettled, barrierMs);
+      if (reached !== true) {
+        throw new Error(`in-flight siblings never all parked in the ${isolate} isolate: ${reached ?? "an unknown number"} parked of ${target.get(isolate)} after ${barrierMs / 1000} s, none answered`);
       }
     }
   }
@@ -221,6 +258,14 @@ export async function executeScenario(
     await recorder.op("fault", faultIsolate(fault, topology), faultOp, faultDeadlineMs);
   }
 
+  // Siblings the worker failed with the fault (they left the park without a release) get to
+  // answer before the release probe: it would take the isolate first, and their answers,
+  // already given, would reach the harness after it, as if they had failed late.
+  if (park && sent.length) {
+    let left = 0;
+    for (const isolate of isolates) left += target.get(isolate)! - ((await parkedNow(worker, park, isolate)) ?? target.get(isolate)!);
+    if (left > 0) await settledOrGrace(sent, left, FAILED_SIBLINGS_GRACE_MS);
+  }
   // Recorded: its answer says how many siblings were still parked, so "failed fast" (none left
   // to release in the faulted isolate) is judged from what the worker saw, not from timing.
   for (const isolate of park ? isolates : []) await recorder.op("probe", isolate, park!.release);

@@ -24,7 +24,8 @@ describe("the matrix", () => {
     });
     const [stalled, other] = ["panic-with-1000-siblings", "reentrant-panic-at-depth-1"].map((name) => matrix.results.find((r) => r.scenario === name));
     expect(stalled).toMatchObject({ status: "error", verdicts: [] });
-    expect(stalled!.error).toMatch(/^run panic-with-1000-siblings\/real-abort\/reset\/shared\/1: no progress within 1 s/);
+    expect(stalled!.runId).toBe("panic-with-1000-siblings/real-abort/reset/shared/1");
+    expect(stalled!.error).toMatch(/^the run: no progress within 1 s/);
     // The other run (the catalog runs it first) was judged as usual.
     expect(other!.status).not.toBe("error");
     expect(matrix.counts.error).toBe(1);

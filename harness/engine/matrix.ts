@@ -50,6 +50,11 @@ export interface MatrixOptions {
   /** JSON-lines file every run is appended to (see harness/history/record.ts). */
   historyFile?: string;
   /**
+   * Which runs keep their records in the result (all by default): a matrix of thousands of runs
+   * keeps only those its report will draw, the history file has them all. `total`: runs planned.
+   */
+  keepRecords?: (result: RunResult, total: number) => boolean;
+  /**
    * Run against a worker of your own instead of the canary builds: the scenarios its profile
    * supports, under the one strategy its build uses (variants, topologies and mutants do not apply).
    */
@@ -165,14 +170,9 @@ async function freshInstances(worker: RunningWorker): Promise<boolean> {
   }
 }
 
-/** A run the harness could not complete: reported as the harness's error, judged by no checker. */
-function harnessError(scenario: Scenario, config: RunConfig, error: unknown): RunResult {
-  const message = error instanceof Error ? error.message : String(error);
-  const id = runId(scenario, config);
-  return {
-    runId: id, scenario: scenario.name, config, status: "error", error: message, blastRadius: 0, verdicts: [],
-    history: { runId: id, scenario, config, records: [], output: "" },
-  };
+/** A run the harness could not complete: its history says why and holds no records. */
+function failedRun(scenario: Scenario, config: RunConfig, error: unknown): ScenarioRun {
+  return { runId: runId(scenario, config), scenario, config, records: [], output: "", error: error instanceof Error ? error.message : String(error) };
 }
 
 interface Planned {
@@ -244,18 +244,19 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixResult> {
       if (current && config.strategy === "none" && (own || !(await freshInstances(current.worker)))) await release();
       current ??= { key, worker: await within(start(config), START_DEADLINE_MS, `starting workerd for ${key}`) };
       const runConfig: RunConfig = { ...config, mutants, repeat, ...(options.seed === undefined ? {} : { seed: options.seed }) };
-      let result: RunResult;
+      let history: ScenarioRun;
       try {
         const client = ownClient ?? clientForBuild(config.variant);
         const run = executeScenario(current.worker, scenario, runConfig, { client });
-        const history = { ...(await within(run, runDeadlineMs, `run ${runId(scenario, runConfig)}`)), leftOut };
-        if (options.historyFile) appendHistory(options.historyFile, history);
-        result = judgeRun(history);
+        history = { ...(await within(run, runDeadlineMs, "the run")), leftOut };
       } catch (error) {
-        result = harnessError(scenario, runConfig, error);
+        history = failedRun(scenario, runConfig, error);
         // A stalled run may still hold workerd: the next run gets a fresh one.
         if (error instanceof HarnessError) await release();
       }
+      if (options.historyFile) appendHistory(options.historyFile, history);
+      const result = judgeRun(history);
+      if (options.keepRecords && !options.keepRecords(result, plan.length)) result.history = { ...history, records: [] };
       results.push(result);
       options.onProgress?.({ done: results.length, total: plan.length, result });
       const troubled = result.status !== "holds" && (result.history.records.some((r) => r.status === "timeout" || r.status === "unreachable") || result.history.records.length === 0);

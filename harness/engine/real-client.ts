@@ -25,6 +25,21 @@ export function classifyRealFailure(text: string): string {
   return REAL_ERRORS.find((e) => e.text.test(text))?.class ?? UNRECOGNISED;
 }
 
+/** The first line of a real failure's text, by class: the thrown error as the caller got it. */
+const THROWN: Partial<Record<string, RegExp>> = {
+  PanicError: /^Error: PanicError: ([^\n]*)/,
+  // The canary's JS error is a plain Error: its name may or may not be repeated.
+  JsError: /^Error: (?:Error: )?([^\n]*)/,
+};
+
+/**
+ * The message of the PanicError or JS error a real runtime threw, from the text workerd
+ * answered with (`Error: <name>: <message>`, then a stack); undefined for any other class or shape.
+ */
+export function thrownMessage(errorClass: string, text: string): string | undefined {
+  return THROWN[errorClass]?.exec(text)?.[1];
+}
+
 /**
  * The real canary. Probes read what the real runtime exposes (the canary's own count of
  * instances, a shadow-stack address, linear memory size); wasm-bindgen's abort hook cannot be
@@ -43,6 +58,8 @@ export const REAL_CLIENT: Client = {
       }
       return reading;
     }
-    return { ...reading, errorClass: classifyRealFailure(text), message: text.slice(0, 300) };
+    const errorClass = classifyRealFailure(text);
+    // A PanicError or JS error keeps its own message (faithful-errors judges it); other texts stay whole, as evidence.
+    return { ...reading, errorClass, message: thrownMessage(errorClass, text) ?? text.slice(0, 300) };
   },
 };

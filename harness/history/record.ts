@@ -2,7 +2,8 @@
 // Checkers judge a history after the scenario ran, never during, so every verdict can be
 // recomputed from a saved history: a JSON-lines file where each run is a `RunHeader` line
 // followed by its `HistoryRecord` lines (`wrh report <file>` judges it again).
-import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
+import { appendFileSync, closeSync, mkdirSync, openSync, readSync } from "node:fs";
+import { StringDecoder } from "node:string_decoder";
 import { dirname } from "node:path";
 import type { ScenarioRun } from "../engine/execute.ts";
 
@@ -69,34 +70,63 @@ export function appendHistory(path: string, run: ScenarioRun): void {
   appendFileSync(path, [header, ...records].map((line) => JSON.stringify(line)).join("\n") + "\n");
 }
 
-/** The runs in a history file, as the engine produced them. */
-export function readHistory(path: string): ScenarioRun[] {
-  let text: string;
+/** The lines of a file, read a chunk at a time: a history can be larger than a string may be. */
+function* linesOf(path: string): Generator<string> {
+  let fd: number;
   try {
-    text = readFileSync(path, "utf8");
+    fd = openSync(path, "r");
   } catch (error) {
     throw new HistoryFileError(`${path}: cannot read: ${(error as Error).message}`);
   }
-  const runs: ScenarioRun[] = [];
-  text.split("\n").forEach((line, index) => {
-    if (!line.trim()) return;
+  try {
+    const chunk = Buffer.alloc(1 << 20);
+    const decoder = new StringDecoder("utf8");
+    let pending = "";
+    for (let read; (read = readSync(fd, chunk)) > 0;) {
+      const lines = (pending + decoder.write(chunk.subarray(0, read))).split("\n");
+      pending = lines.pop()!;
+      yield* lines;
+    }
+    pending += decoder.end();
+    if (pending) yield pending;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The runs in a history file, as the engine produced them, one at a time: each is complete
+ * (header and every record) when it is yielded, and nothing before it is held.
+ */
+export function* historyRuns(path: string): Generator<ScenarioRun> {
+  let current: ScenarioRun | undefined;
+  let index = 0;
+  for (const line of linesOf(path)) {
+    index++;
+    if (!line.trim()) continue;
     let value: (RunHeader | HistoryRecord) & { header?: unknown };
     try {
       value = JSON.parse(line);
     } catch {
-      throw new HistoryFileError(`${path}:${index + 1}: not JSON; is this a history.jsonl written by wrh?`);
+      throw new HistoryFileError(`${path}:${index}: not JSON; is this a history.jsonl written by wrh?`);
     }
     if (value.header === "run") {
+      if (current) yield current;
       const { header: _, ...run } = value as RunHeader;
-      runs.push({ ...run, records: [] });
+      current = { ...run, records: [] };
     } else if (typeof (value as HistoryRecord).run !== "string") {
-      throw new HistoryFileError(`${path}:${index + 1}: neither a run header nor a history record; is this a history.jsonl written by wrh?`);
-    } else if (runs.length && runs.at(-1)!.runId === (value as HistoryRecord).run) {
-      runs.at(-1)!.records.push(value as HistoryRecord);
+      throw new HistoryFileError(`${path}:${index}: neither a run header nor a history record; is this a history.jsonl written by wrh?`);
+    } else if (current?.runId === (value as HistoryRecord).run) {
+      current.records.push(value as HistoryRecord);
     } else {
-      throw new HistoryFileError(`${path}:${index + 1}: a record of run ${(value as HistoryRecord).run} without its run header line; histories written before the header format cannot be judged again`);
+      throw new HistoryFileError(`${path}:${index}: a record of run ${(value as HistoryRecord).run} without its run header line; histories written before the header format cannot be judged again`);
     }
-  });
-  if (runs.length === 0) throw new HistoryFileError(`${path}: no runs in it`);
-  return runs;
+  }
+  if (!current) throw new HistoryFileError(`${path}: no runs in it`);
+  yield current;
+}
+
+/** Every run in a history file. */
+export function readHistory(path: string): ScenarioRun[] {
+  return [...historyRuns(path)];
 }

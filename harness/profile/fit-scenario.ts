@@ -9,7 +9,7 @@ export type Fit =
   | { runs: false; reason: string };
 
 export function fitScenario(scenario: Scenario, client: Client): Fit {
-  if (!client.fault(scenario.fault, "probe")) {
+  if (!client.fault(scenario.fault, "probe", 1)) {
     return { runs: false, reason: `no route for ${scenario.fault.kind} in ${scenario.fault.place}` };
   }
   const leftOut: string[] = [];

@@ -8,8 +8,8 @@ import { describe, expect, it } from "vitest";
 import { loadScenarios } from "../engine/load-scenarios.ts";
 import { runMatrix } from "../engine/matrix.ts";
 import { PROJECT_ROOT } from "../project.ts";
-import { detectStrategy } from "./detect-strategy.ts";
-import { loadProfile } from "./profile.ts";
+import { preflight, ProfileMismatchError, strategyFrom } from "./preflight.ts";
+import { loadProfile, validateProfile } from "./profile.ts";
 
 const profile = loadProfile("workers-rs-test");
 const catalog = await loadScenarios();
@@ -32,11 +32,33 @@ function wranglerConfig(variant: string, vars: Record<string, string>): string {
   return file;
 }
 
+const detectStrategy = async (target: string) => strategyFrom(await preflight(target, profile), profile);
+
 describe("a worker of your own, through the workers-rs test-worker profile", () => {
   it("tells a panic=unwind build from a panic=abort one by how it answers a panic", async () => {
-    expect(await detectStrategy(join(PROJECT_ROOT, "dist/unwind"), profile)).toBe("unwind");
-    expect(await detectStrategy(join(PROJECT_ROOT, "dist/abort"), profile)).toBe("reset");
+    expect(await detectStrategy(join(PROJECT_ROOT, "dist/unwind"))).toBe("unwind");
+    expect(await detectStrategy(join(PROJECT_ROOT, "dist/abort"))).toBe("reset");
   }, 60_000);
+
+  // Before: a worker whose routes differ from the profile was judged "under reset" with every
+  // request lost. Now nothing runs: one line names the route and what came back.
+  it.each([
+    ["a route the worker does not have", { ...profile, sibling: "/no-such-route" }, /\/no-such-route answered 404 .*the worker has no such route/],
+    ["a fault route that does not fail", { ...profile, faults: { ...profile.faults, panic: "/ok" } }, /\/ok \(the panic fault\) answered 200 .*it did not fail/],
+    ["failures no pattern recognises", { ...profile, errors: [{ class: "PanicError", body: "^nothing matches this$" }] }, /\(the panic fault\) answered 500 .*which none of the profile's error patterns recognise/],
+    ["a counter the patterns cannot read", { ...profile, object: { ...profile.object!, memory: "in memory: (\\d+)" } }, /\(the counter\) answered .*where the patterns memory .* find no count/],
+  ])("refuses a profile that does not match its worker: %s", async (_, changed, message) => {
+    const mismatched = validateProfile(changed, "test");
+    const error = await preflight(join(PROJECT_ROOT, "dist/unwind"), mismatched).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(ProfileMismatchError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toContain("\n");
+  }, 60_000);
+
+  it("does not guess the strategy from a panic answer that is neither a PanicError nor an abort", () => {
+    const answer = { route: "/test-panic", status: 500, reading: { errorClass: "JsError" }, text: "JsError: oops" } as const;
+    expect(() => strategyFrom({ panic: answer }, profile)).toThrow(/neither a PanicError nor an abort; pass --strategy reset or --strategy unwind/);
+  });
 
   it.each([["abort", "reset"], ["unwind", "unwind"]] as const)("%s build from its directory holds every observable %s guarantee", async (variant, strategy) => {
     const matrix = await runMatrix({ scenarios: SCENARIOS, ownWorker: { path: join(PROJECT_ROOT, "dist", variant), profile, strategy } });
@@ -73,8 +95,8 @@ describe("a worker of your own, through the workers-rs test-worker profile", () 
 // build serving that layout (workers/real-canary, dist/real-*), as a user's built directory.
 describe("the workers-rs test-worker profile on real workers-rs builds", () => {
   it("tells the real --panic-unwind build from the real default build", async () => {
-    expect(await detectStrategy(join(PROJECT_ROOT, "dist/real-unwind"), profile)).toBe("unwind");
-    expect(await detectStrategy(join(PROJECT_ROOT, "dist/real-abort"), profile)).toBe("reset");
+    expect(await detectStrategy(join(PROJECT_ROOT, "dist/real-unwind"))).toBe("unwind");
+    expect(await detectStrategy(join(PROJECT_ROOT, "dist/real-abort"))).toBe("reset");
   }, 60_000);
 
   it("reads the real default build's answer to a fault as workerd's cancel, not as an abort (findings F1)", async () => {

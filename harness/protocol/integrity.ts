@@ -27,3 +27,41 @@ export function checksum(bytes: Uint8Array): number {
 export function expectedChecksum(seed: number): number {
   return checksum(pattern(seed, BUFFER_BYTES));
 }
+
+// ---- faithful errors and re-entrant frames -----------------------------------------------
+// A fault request may name its message (`?text=&n=`): the canary fails with `faultMessage(text,
+// n)`, formatted inside Rust at run time, so the harness knows what the caller must receive.
+
+/** Multi-byte UTF-8 of every width (2, 3 and 4 bytes): a length or decoding slip shows in it. */
+export const NON_ASCII = "ünïcødé ✓ 日本 🦀";
+
+/** Code points a string argument must carry unchanged: NUL and other controls, DEL, Latin-1's edges. */
+export const CONTROL_CHARS = "\u0000\u0001\t\n\u001f\u007f\u0080\u00ff";
+
+/** The message of a fault request `?text=<text>&n=<n>` (Rust: `panic!("{} {}", text, n)`). */
+export const faultMessage = (text: string, n: number): string => `${text} ${n}`;
+
+const searchParams = (path: string) => new URL(path, "http://canary.test").searchParams;
+
+/** What a fault request at `path` asked to fail with; undefined when it named no message. */
+export function requestedMessage(path: string): string | undefined {
+  const params = searchParams(path);
+  const text = params.get("text");
+  const n = Number(params.get("n"));
+  return text === null || !Number.isSafeInteger(n) ? undefined : faultMessage(text, n);
+}
+
+/** Bytes each level of a re-entrant chain keeps on the shadow stack across its inner call. */
+export const FRAME_BYTES = 256;
+
+/** The seed of level `level`'s frame in a chain started with `seed` (mirror of workers/canary/src/reenter.rs). */
+export const frameSeed = (seed: number, level: number): number => (seed + Math.imul(level, 0x9e3779b9)) >>> 0;
+
+/** The checksum level `level`'s frame must still have when its inner call returns. */
+export const expectedFrameChecksum = (seed: number, level: number): number => checksum(pattern(frameSeed(seed, level), FRAME_BYTES));
+
+/** The frame seed a re-entrant request at `path` carried; undefined when it carried none. */
+export function requestedFrameSeed(path: string): number | undefined {
+  const seed = searchParams(path).get("seed");
+  return seed !== null && Number.isSafeInteger(Number(seed)) ? Number(seed) : undefined;
+}

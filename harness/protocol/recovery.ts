@@ -36,6 +36,14 @@ export const MUTANTS = {
   "no-stack-restore": "the shadow stack pointer is not restored when an exception leaves an export",
   "marshal-before-guard": "arguments are written into memory before the instance is checked",
   "double-reset": "the two reset triggers are cleared separately, so one abort resets twice",
+  "reset-keeps-memory": "a reset starts the old instance again as the next generation instead of replacing it: its memory stays",
+  "task-leak-on-panic": "a task whose future panicked is failed but never leaves the task table",
+  "retry-unwound-call": "a call that unwound (PanicError, JS error) is taken for a transient failure and run again",
+  "hook-twice": "on_abort also runs where the instance is reset, a second call site the host does not count",
+  "panic-hook-traps": "a panic traps in the panic hook (its frames never unwind, so their destructors never run) and is reported as a recoverable PanicError",
+  "panic-message-latin1": "a panic's message is read out of linear memory as Latin-1, not UTF-8",
+  "stale-siblings-on-fault-timer": "an abort takes its generation's in-flight siblings out of the parking lot but fails them from a timer of the faulting request, which workerd drops when that request ends",
+  "stack-restore-outermost": "after an unwind out of a nested call the shadow stack pointer goes back to the outermost call's start, under the outer frames",
 } as const;
 
 export type Mutant = keyof typeof MUTANTS;

@@ -4,7 +4,7 @@ import type { RunResult } from "../checkers/index.ts";
 import type { Scenario } from "../engine/scenario.ts";
 import { runStatus, type Verdict } from "../checkers/verdict.ts";
 import type { HistoryRecord } from "../history/record.ts";
-import { MAX_LANES, renderHtml } from "./html.ts";
+import { ALL_TIMELINES_UP_TO, MAX_LANES, renderHtml } from "./html.ts";
 
 // Synthetic histories: the renderer only reads what a run recorded, so no workerd is needed.
 const SCENARIO: Scenario = {
@@ -24,7 +24,7 @@ function op(id: number, fields: Partial<HistoryRecord>): HistoryRecord {
 function run(records: HistoryRecord[], verdicts: Verdict[], extra: Partial<RunResult> = {}): RunResult {
   return {
     runId: "panic-with-siblings/abort/reset/shared/1", scenario: SCENARIO.name, config: CONFIG,
-    status: runStatus(verdicts), verdicts, blastRadius: 2, recoveryLatencyMs: 12.5,
+    status: runStatus(verdicts), verdicts, blastRadius: 2, recoveryLatencyMs: 12.5, operations: records.length, durationMs: 0,
     history: { runId: "panic-with-siblings/abort/reset/shared/1", scenario: SCENARIO, config: CONFIG, records, output: "" },
     ...extra,
   };
@@ -227,5 +227,19 @@ describe("the HTML report", () => {
     expect(page).toContain("No operations were recorded.");
     expect(page).toContain("The harness could not complete this run: boom. Nothing was judged.");
     expect(page).toContain("HARNESS ERROR");
+  });
+
+  it("draws a big report's timelines only for the broken, the harness errors and the runs asked for", () => {
+    const holding = (i: number) => ({ ...run([op(1, {})], [VERDICTS[0]!]), runId: `panic-with-siblings/abort/reset/shared/${i}` });
+    const runs = [...Array.from({ length: ALL_TIMELINES_UP_TO }, (_, i) => holding(i + 1)), run(RECORDS, VERDICTS, { runId: "broken/abort/reset/shared/1" })];
+    const sections = (page: string) => [...page.matchAll(/<section class="run" id="(run-\d+)">/g)].map((m) => m[1]);
+    const page = renderHtml(runs);
+    expect(sections(page)).toEqual([`run-${runs.length}`]);
+    expect(page).toContain(`Drawn in full: 1 of ${runs.length} runs`);
+    // Every run keeps its row in the index; only drawn runs link to a section.
+    expect(/<table class="index">(.*?)<\/table>/s.exec(page)![1]!.match(/<tr><td>/g)).toHaveLength(runs.length);
+    expect(page).not.toContain(`<a href="#run-1">`);
+    expect(sections(renderHtml(runs, { timelines: ["shared/3"] }))).toEqual(["run-3", `run-${runs.length}`]);
+    expect(sections(renderHtml(runs.slice(1)))).toHaveLength(ALL_TIMELINES_UP_TO);
   });
 });

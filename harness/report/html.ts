@@ -10,6 +10,21 @@ import type { HistoryRecord } from "../history/record.ts";
 
 export interface HtmlOptions {
   title?: string;
+  /** Run ids (or parts of them) whose full timelines are drawn whatever their verdict. */
+  timelines?: readonly string[];
+}
+
+/** Up to this many runs, every run is drawn in full; above it, see `drawnInFull`. */
+export const ALL_TIMELINES_UP_TO = 24;
+
+/**
+ * Whether a report of `total` runs draws this one's timeline: all of them in a small report; in
+ * a big one, the runs that broke or could not complete and those asked for by id, so a report
+ * of thousands of runs stays small (the others are a row of the index; their records stay in
+ * history.jsonl).
+ */
+export function drawnInFull(result: Pick<RunResult, "runId" | "status">, total: number, timelines: readonly string[] = []): boolean {
+  return total <= ALL_TIMELINES_UP_TO || result.status === "broken" || result.status === "error" || timelines.some((id) => result.runId.includes(id));
 }
 
 /** Above this many lanes, operations of the same role, kind and outcome share a lane. */
@@ -408,12 +423,15 @@ ${renderOutput(view)}
 </section>`;
 }
 
-function renderIndex(views: readonly RunView[]): string {
-  const rows = views.map(({ result: r, anchor }) => `<tr><td><a href="#${anchor}">${esc(r.scenario)}</a></td>
+function renderIndex(views: readonly RunView[], drawn: ReadonlySet<RunView>): string {
+  const rows = views.map((view) => {
+    const r = view.result;
+    return `<tr><td>${drawn.has(view) ? `<a href="#${view.anchor}">${esc(r.scenario)}</a>` : esc(r.scenario)}</td>
 <td>${esc(r.config.strategy)} (${esc(r.config.variant)})${r.config.mutants.length ? ` +${esc(r.config.mutants.join("+"))}` : ""}</td>
 <td>${esc(r.config.topology)}</td><td>${r.config.repeat}</td>
 <td>${runBadge(r)}</td>
-<td>${r.blastRadius}</td><td>${r.recoveryLatencyMs === undefined ? "–" : esc(ms(r.recoveryLatencyMs))}</td></tr>`);
+<td>${r.blastRadius}</td><td>${r.recoveryLatencyMs === undefined ? "–" : esc(ms(r.recoveryLatencyMs))}</td></tr>`;
+  });
   return `<nav><table class="index"><thead><tr><th>scenario</th><th>strategy (build)</th><th>topology</th><th>rep</th><th>verdict</th><th>blast</th><th>recovery</th></tr></thead>
 <tbody>${rows.join("")}</tbody></table></nav>`;
 }
@@ -426,12 +444,16 @@ function spans(results: readonly RunResult[]): number[] {
   return comparedPair(results) ? own.map(() => Math.max(...own)) : own;
 }
 
-/** One HTML document for `results`: an index when there are several, then each run in full. */
+/**
+ * One HTML document for `results`: an index when there are several, then each run drawn in
+ * full (`drawnInFull`).
+ */
 export function renderHtml(results: readonly RunResult[], options: HtmlOptions = {}): string {
   const span = spans(results);
   const views: RunView[] = results.map((result, i) => ({
     result, anchor: `run-${i + 1}`, evidence: evidenceOf(result), changes: generationChanges(result.history.records), spanMs: span[i]!,
   }));
+  const drawn = new Set(views.filter((v) => drawnInFull(v.result, results.length, options.timelines)));
   const counts = countRuns(results);
   const title = options.title ?? (results.length === 1 ? `wrh: ${results[0]!.runId}` : `wrh: ${results.length} runs`);
   return `<!doctype html>
@@ -439,8 +461,9 @@ export function renderHtml(results: readonly RunResult[], options: HtmlOptions =
 <title>${esc(title)}</title><style>${STYLE}</style></head>
 <body><h1>${esc(title)}</h1>
 <p class="summary">${results.length} runs: ${counts.holds} hold, ${counts.broken} broken, ${counts.unknown} unknown (not observed, not a pass)${counts.error ? `, ${counts.error} harness errors` : ""}.${comparedPair(results) ? " Both timelines share one time scale." : ""}</p>
-${results.length > 1 ? renderIndex(views) : ""}
-${views.map(renderRun).join("\n")}
+${drawn.size < views.length ? `<p class="note">Drawn in full: ${drawn.size} of ${views.length} runs (the broken, the harness errors and those asked for with --timeline); the others are a row of the index, and their records are in history.jsonl.</p>` : ""}
+${results.length > 1 ? renderIndex(views, drawn) : ""}
+${[...drawn].map(renderRun).join("\n")}
 </body></html>
 `;
 }

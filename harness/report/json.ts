@@ -7,6 +7,6 @@ export function renderJson(matrix: MatrixResult): string {
     counts: matrix.counts,
     durationMs: matrix.durationMs,
     notes: matrix.notes,
-    runs: matrix.results.map(({ history, ...run }) => ({ ...run, output: history.output, operations: history.records.length })),
+    runs: matrix.results.map(({ history, ...run }) => ({ ...run, output: history.output })),
   }, null, 2);
 }

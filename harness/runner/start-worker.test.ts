@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { DeadlineError, StrategyMismatchError, startCanary } from "./start-worker.ts";
+import { DeadlineError } from "./deadline.ts";
+import { StrategyMismatchError, startCanary } from "./start-worker.ts";
 
 /** workerd processes started by this test process (others on the machine are not ours to count). */
 function workerdCount(): number {

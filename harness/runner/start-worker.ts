@@ -11,6 +11,7 @@ import { variantDistDir } from "../project.ts";
 import type { Isolate } from "../history/record.ts";
 import type { Topology } from "../engine/scenario.ts";
 import { type Mutant, type Strategy, defaultStrategyFor, strategyFitsBuild } from "../protocol/recovery.ts";
+import { DeadlineError } from "./deadline.ts";
 import { readWorkerRuntimeConfig } from "./wrangler-config.ts";
 
 export const DEFAULT_REQUEST_DEADLINE_MS = 10_000;
@@ -51,10 +52,6 @@ export interface RunningWorker {
 
 /** Statuses whose responses carry no body. */
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
-
-export class DeadlineError extends Error {
-  override name = "DeadlineError";
-}
 
 export class NotBuiltError extends Error {
   override name = "NotBuiltError";

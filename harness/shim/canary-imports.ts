@@ -9,7 +9,10 @@ export function canaryImports(runtime: GuestRuntime) {
       throw_js_error: (ptr: number, len: number) => {
         throw new Error(text(ptr, len));
       },
-      /** JS → Rust again: the next level of a re-entrant chain; `swallow` catches its failure. */
+      /**
+       * JS → Rust again: the next level of a re-entrant chain; `swallow` catches its failure.
+       * Levels below the first read the chain's seed and message from it (workers/canary/src/reenter.rs).
+       */
       reenter: (depth: number, at: number, fault: number, swallow: number, level: number) => {
         try {
           runtime.call("canary_reenter", [depth, at, fault, swallow, level]);

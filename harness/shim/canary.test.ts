@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningCanary, startCanary } from "../runner/start-worker.ts";
+import { type RunningCanary, startCanary, withCanary } from "../runner/start-worker.ts";
 
 interface Failure { error: string; message: string; generation: number }
 
@@ -8,9 +8,13 @@ describe.each(["abort", "unwind", "unwind-exnref"] as const)("canary %s in worke
   beforeAll(async () => { worker = await startCanary({ variant }); });
   afterAll(() => worker?.dispose());
 
-  it("reports which build it is", async () => {
+  it("reports which build it is, the strategy it runs and the generation serving it", async () => {
     const response = await worker.fetch("/__harness/info");
-    expect(await response.json()).toMatchObject({ variant, panicStrategy: worker.manifest.panicStrategy, ehEncoding: worker.manifest.ehEncoding });
+    const body = await response.json() as { generation: number };
+    expect(body).toMatchObject({
+      variant, panicStrategy: worker.manifest.panicStrategy, ehEncoding: worker.manifest.ehEncoding, strategy: worker.strategy, mutants: [],
+    });
+    expect(response.headers.get("wrh-generation")).toBe(String(body.generation));
   });
 
   it("answers /ok with 200 from generation 1", async () => {
@@ -131,6 +135,14 @@ describe.each(["abort", "unwind", "unwind-exnref"] as const)("canary %s: the wor
     const response = await worker.fetch("/durable/hello");
     expect(response.status).toBe(200);
     expect(await response.text()).toBe("Hello from my-durable-object!");
+  });
+});
+
+describe("the strategy and mutants a worker is started with", () => {
+  it("are the ones its info route reports", async () => {
+    await withCanary({ variant: "abort", strategy: "none", mutants: ["double-reset", "no-stale-check"] }, async (worker) => {
+      expect(await (await worker.fetch("/__harness/info")).json()).toMatchObject({ strategy: "none", mutants: ["double-reset", "no-stale-check"] });
+    });
   });
 });
 

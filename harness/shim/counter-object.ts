@@ -5,6 +5,7 @@
 import { failure, respond, RequestError } from "./responses.ts";
 import { type Env, runtimeFor } from "./environment.ts";
 import type { GuestRuntime, Handle } from "./runtime.ts";
+import { saying } from "./fault-message.ts";
 
 interface DurableObjectState {
   storage: {
@@ -45,7 +46,7 @@ export class CanaryCounter {
         case "read": body = runtime.call("canary_counter_read", [counter]).body; break;
         case "increment": body = await runtime.spawn("canary_counter_increment", [counter], { storage }); break;
         case "park": body = await runtime.spawn("canary_counter_park", [counter], { storage }); break;
-        case "panic": runtime.call("canary_counter_panic", [counter]); break;
+        case "panic": runtime.call("canary_counter_panic", [counter, ...saying(new URL(request.url))]); break;
         case "abort": runtime.call("canary_counter_abort", [counter]); break;
         default: throw new RequestError(404, `no counter operation ${operation}`);
       }

@@ -23,8 +23,9 @@ const utf8Encoder = new TextEncoder();
 /** Marks exceptions that are unwinds, not aborts. Private: nothing else can forge it. */
 const UNWIND_TAG = new WebAssembly.Tag({ parameters: ["externref"] });
 
-/** Bit the guest reads in `wrh_start` (workers/recovery/src/abort.rs). */
+/** Bits the guest reads in `wrh_start` (workers/recovery/src/abort.rs). */
 const GUEST_MUTANT_NO_TERMINATION_GUARD = 1;
+const GUEST_MUTANT_PANIC_HOOK_TRAPS = 2;
 
 /** Host futures settle with one of these statuses (0 = ok). */
 const HOST_FUTURE_OK = 0;
@@ -72,8 +73,13 @@ export class GuestRuntime {
   readonly strategy: Strategy;
   readonly mutants: ReadonlySet<Mutant>;
   readonly parking = new ParkingLot();
-  /** Totals over every generation. */
-  readonly counters = { resets: 0, abortHookRuns: 0, reinitRequests: 0 };
+  /**
+   * Totals over every generation. `abortHookRuns` is the host's own count, at the one place it
+   * runs the hook; `reinitRequests` and `guestAbortHookRuns` come from the guest: the requests
+   * its hook made, and its own count of hook runs, which each request carries (for each memory,
+   * the highest count it reported).
+   */
+  readonly counters = { resets: 0, abortHookRuns: 0, reinitRequests: 0, guestAbortHookRuns: 0 };
 
   readonly #module: WebAssembly.Module;
   readonly #imports: WebAssembly.Imports;
@@ -89,6 +95,10 @@ export class GuestRuntime {
   #hostCritical = false;
   #reinitScheduled = false;
   #hookRanFor = 0;
+  /** The last reinit request's memory (the guest's own number for it) and its count of hook runs. */
+  #lastHookReport = { instance: 0, runs: 0 };
+  /** Numbers handed to fresh memories (`instance_number`); unrelated to the generation. */
+  #memoryNumbers = 0;
   /** One frame per guest call on the stack; `respond` writes to the innermost. */
   readonly #frames: { body?: string }[] = [];
   /** Set by the panic hook of panic=abort builds just before they trap. */
@@ -98,6 +108,10 @@ export class GuestRuntime {
   // Read on every call, so looked up once.
   readonly #recovers: boolean;
   readonly #marshalFirst: boolean;
+  readonly #restoreOutermost: boolean;
+  readonly #retriesUnwound: boolean;
+  /** How a panic's message is read out of linear memory (UTF-8, or Latin-1 under its mutant). */
+  readonly #panicText: (ptr: number, len: number) => string;
 
   constructor(options: RuntimeOptions) {
     this.#module = options.module;
@@ -105,6 +119,9 @@ export class GuestRuntime {
     this.mutants = options.mutants ?? new Set();
     this.#recovers = this.strategy !== "none" && !this.mutants.has("no-recovery");
     this.#marshalFirst = this.mutants.has("marshal-before-guard");
+    this.#restoreOutermost = this.mutants.has("stack-restore-outermost");
+    this.#retriesUnwound = this.mutants.has("retry-unwound-call");
+    this.#panicText = this.mutants.has("panic-message-latin1") ? (ptr, len) => this.#readLatin1(ptr, len) : (ptr, len) => this.readText(ptr, len);
     this.#parkTimeoutMs = options.parkTimeoutMs ?? DEFAULT_PARK_TIMEOUT_MS;
     this.#imports = { wrh_host: this.#runtimeImports() };
     for (const [module, functions] of Object.entries(options.extraImports?.(this) ?? {})) {
@@ -143,7 +160,17 @@ export class GuestRuntime {
 
   /** Calls synchronous export `name`. Throws a GuestError when the call fails. */
   call(name: string, args: readonly Arg[] = []): CallResult {
-    return this.#call(name, args);
+    return this.#retriesUnwound ? this.#callRetryingUnwound(name, args) : this.#call(name, args);
+  }
+
+  /** The retry-unwound-call mutant: a call that unwound is taken for a transient failure and run again. */
+  #callRetryingUnwound(name: string, args: readonly Arg[]): CallResult {
+    try {
+      return this.#call(name, args);
+    } catch (error) {
+      if (!(error instanceof PanicError || (error instanceof JsError && !error.critical))) throw error;
+      return this.#call(name, args);
+    }
   }
 
   /** Starts asynchronous export `name` (its task number goes first); resolves with its body. */
@@ -225,7 +252,7 @@ export class GuestRuntime {
       // leaves it: the instance is suspect anyway, and `none` must not be quietly repaired.)
       const unwound = failure instanceof PanicError || failure instanceof JsError;
       if (unwound && this.#recovers && this.#instance === instance && !this.mutants.has("no-stack-restore")) {
-        (exports.__stack_pointer as WebAssembly.Global).value = savedStackPointer;
+        (exports.__stack_pointer as WebAssembly.Global).value = this.#restoreOutermost ? this.#restingStackPointer : savedStackPointer;
       }
       if (failure.critical) this.#declareAborted(task?.id);
       throw failure;
@@ -277,11 +304,28 @@ export class GuestRuntime {
     const instance = new WebAssembly.Instance(this.#module, this.#imports);
     const exports = instance.exports as Exports;
     this.#instance = instance;
-    this.#generation++;
     this.#flagAddress = (exports.wrh_terminated_flag as ExportFn)() as number;
-    const guestMutants = this.mutants.has("no-termination-guard") ? GUEST_MUTANT_NO_TERMINATION_GUARD : 0;
-    (exports.wrh_start as ExportFn)(this.#generation, guestMutants);
+    this.#start();
     this.#restingStackPointer = (exports.__stack_pointer as WebAssembly.Global).value as number;
+  }
+
+  /** Runs the guest's start function on the current instance, as the next generation. */
+  #start(): void {
+    this.#generation++;
+    const guestMutants = (this.mutants.has("no-termination-guard") ? GUEST_MUTANT_NO_TERMINATION_GUARD : 0) |
+      (this.mutants.has("panic-hook-traps") ? GUEST_MUTANT_PANIC_HOOK_TRAPS : 0);
+    ((this.#instance!.exports as Exports).wrh_start as ExportFn)(this.#generation, guestMutants);
+  }
+
+  /**
+   * The reset-keeps-memory mutant's reset: the old instance is started again as the next
+   * generation. What a restart can repair is repaired (terminated flag down, shadow stack at
+   * rest); everything else in its memory stays.
+   */
+  #restart(): void {
+    this.#flagWords()[this.#flagAddress >>> 2] = 0;
+    ((this.#instance!.exports as Exports).__stack_pointer as WebAssembly.Global).value = this.#restingStackPointer;
+    this.#start();
   }
 
   /**
@@ -296,7 +340,10 @@ export class GuestRuntime {
   }
 
   #reset(trigger: "reinit" | "critical"): void {
-    this.#instantiate();
+    // The hook-twice mutant: a second call site for the hook, which the host does not count.
+    if (this.mutants.has("hook-twice")) this.#runAbortHook();
+    if (this.mutants.has("reset-keeps-memory")) this.#restart();
+    else this.#instantiate();
     this.counters.resets++;
     if (this.mutants.has("double-reset")) {
       if (trigger === "reinit") this.#reinitScheduled = false;
@@ -317,24 +364,30 @@ export class GuestRuntime {
     return this.#flagWords()[this.#flagAddress >>> 2]!;
   }
 
+  #runAbortHook(): void {
+    try {
+      ((this.#instance!.exports as Exports).wrh_run_abort_hook as ExportFn)();
+    } catch {
+      // The hook runs on a terminated instance, so it stops at its first import: expected.
+    }
+  }
+
   #declareAborted(spareTask: number | undefined): void {
     if (!this.#recovers) return;
     const generation = this.#generation;
-    const exports = this.#instance!.exports as Exports;
     this.#hostCritical = true;
     this.#flagWords()[this.#flagAddress >>> 2] = 1;
     if (this.#hookRanFor !== generation) {
       this.#hookRanFor = generation;
       this.counters.abortHookRuns++;
-      try {
-        (exports.wrh_run_abort_hook as ExportFn)();
-      } catch {
-        // The hook runs on a terminated instance, so it stops at its first import: expected.
-      }
+      this.#runAbortHook();
     }
     if (!this.mutants.has("no-stale-check")) {
+      // The mutant's timer belongs to the request that is aborting; workerd drops it when that
+      // request ends, so the siblings, already out of the parking lot, never settle.
+      const deliver = this.mutants.has("stale-siblings-on-fault-timer") ? (reject: () => void) => void setTimeout(reject, 0) : undefined;
       this.#tasks.failGeneration(generation, spareTask, (task) =>
-        new StaleInstance(`task ${task.id} was in flight when generation ${generation} aborted`));
+        new StaleInstance(`task ${task.id} was in flight when generation ${generation} aborted`), deliver);
     }
   }
 
@@ -361,6 +414,11 @@ export class GuestRuntime {
       return jsError;
     }
     if (error instanceof WebAssembly.RuntimeError) {
+      // The mutant's guest traps in its panic hook; taking that trap for an unwind keeps an
+      // instance whose panicking frames never ran their destructors.
+      if (this.#panicMessage !== undefined && this.strategy === "unwind" && this.mutants.has("panic-hook-traps")) {
+        return new PanicError(this.#panicMessage);
+      }
       const why = this.#panicMessage === undefined ? "" : `panicked: ${this.#panicMessage}; `;
       return this.#abort(`${why}${describe(error)}`);
     }
@@ -382,6 +440,11 @@ export class GuestRuntime {
   readText(ptr: number, len: number): string {
     const memory = (this.#instance!.exports as Exports).memory;
     return utf8Decoder.decode(new Uint8Array(memory.buffer, ptr, len));
+  }
+
+  #readLatin1(ptr: number, len: number): string {
+    const memory = (this.#instance!.exports as Exports).memory;
+    return String.fromCharCode(...new Uint8Array(memory.buffer, ptr, len));
   }
 
   /** Wraps an import so a JS error it throws crosses Rust as a marked unwind. */
@@ -423,18 +486,23 @@ export class GuestRuntime {
         if (frame) frame.body = this.readText(ptr, len);
       },
       panicked: (ptr, len) => {
-        this.#panicMessage = this.readText(ptr, len);
+        this.#panicMessage = this.#panicText(ptr, len);
       },
       throw_panic: (ptr, len) => {
-        throw new WebAssembly.Exception(UNWIND_TAG, [new PanicError(this.readText(ptr, len))]);
+        throw new WebAssembly.Exception(UNWIND_TAG, [new PanicError(this.#panicText(ptr, len))]);
       },
       task_done: (task, ptr, len) => this.#tasks.resolve(task, this.readText(ptr, len)),
-      task_panicked: (task, ptr, len) => this.#tasks.reject(task, new PanicError(this.readText(ptr, len))),
+      task_panicked: (task, ptr, len) =>
+        this.#tasks.reject(task, new PanicError(this.#panicText(ptr, len)), this.mutants.has("task-leak-on-panic")),
+      instance_number: () => ++this.#memoryNumbers,
       stale_continuation: (task) =>
         this.#tasks.reject(task, new StaleInstance(`task ${task} was resumed in generation ${this.#generation}, not its own`)),
-      schedule_reinit: () => {
+      schedule_reinit: (instance, abortHookRuns) => {
         this.#reinitScheduled = true;
         this.counters.reinitRequests++;
+        const reported = this.#lastHookReport.instance === instance ? this.#lastHookReport.runs : 0;
+        this.counters.guestAbortHookRuns += Math.max(0, abortHookRuns - reported);
+        this.#lastHookReport = { instance, runs: abortHookRuns };
       },
       sleep: (task, ms) =>
         this.#hostFuture(task, (done) => setTimeout(() => done(HOST_FUTURE_OK, 0), ms)),

@@ -65,14 +65,22 @@ export class TaskTable {
     this.#settle(id)?.resolve(body);
   }
 
-  reject(id: number, error: unknown): void {
-    this.#settle(id)?.reject(error);
+  /** Rejects task `id`; `keep` (test only: the task-leak-on-panic mutant) leaves it in the table. */
+  reject(id: number, error: unknown, keep = false): void {
+    if (keep) this.#open.get(id)?.reject(error);
+    else this.#settle(id)?.reject(error);
   }
 
-  /** Fails every task of `generation` except `spare` with the error `reason` makes for it. */
-  failGeneration(generation: number, spare: number | undefined, reason: (task: Task) => Error): void {
+  /**
+   * Fails every task of `generation` except `spare` with the error `reason` makes for it. Each
+   * task leaves the table (its cleanups run) at once; `deliver` runs its rejection, at once
+   * unless the stale-siblings-on-fault-timer mutant defers it.
+   */
+  failGeneration(generation: number, spare: number | undefined, reason: (task: Task) => Error, deliver = (reject: () => void) => reject()): void {
     for (const task of [...this.#open.values()]) {
-      if (task.generation === generation && task.id !== spare) this.reject(task.id, reason(task));
+      if (task.generation !== generation || task.id === spare) continue;
+      const settled = this.#settle(task.id)!;
+      deliver(() => settled.reject(reason(task)));
     }
   }
 }

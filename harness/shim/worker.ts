@@ -2,23 +2,30 @@
 // export through the recovery runtime. Routes (all GET; `?` marks query parameters):
 //
 //   /ok                          succeed: {"served"}
-//   /stats                       guest counters: {"served","drops","generation","panicking"} (served is null
-//                                when the shared state is poisoned; panicking is std::thread::panicking())
+//   /stats                       guest counters: {"served","drops","pendingDrops","generation","panicking",
+//                                "instance","faults"} (served is null when the shared state is poisoned; panicking
+//                                is std::thread::panicking(); instance is the memory's own number, faults the
+//                                fault requests it began to run)
 //   /echo?text=                  {"text","checksum"}: the argument as the guest read it
 //   /sleep?ms=&seed=             sleep in Rust holding a buffer: {"seed","checksum","intact","released","served"}
 //   /park?seed=                  park in Rust until released (same body; released=false after the park deadline)
-//   /panic                       panic!
-//   /panic-after-await?ms=       panic after an await
+//   /panic?text=&n=              panic! (with the message "<text> <n>", formatted in Rust, when text is given)
+//   /panic-after-await?ms=&text=&n=
+//                                panic after an await
 //   /abort                       `unreachable` while holding shared state
 //   /oom                         allocate until linear memory is exhausted
 //   /stack-overflow              recurse until the engine's stack is exhausted
-//   /js-error                    call a JS import that throws; the error unwinds through Rust frames
+//   /js-error?text=&n=           call a JS import that throws (Error("<text> <n>") when text is given); the
+//                                error unwinds through Rust frames
 //   /panic-in-drop               panic while unwinding (Rust turns it into an abort)
 //   /spin                        loop forever in Rust: hangs the whole workerd process (runner tests)
-//   /reenter?depth=&at=&fault=&swallow=
+//   /reenter?depth=&at=&fault=&swallow=&seed=&text=&n=
 //                                JS→Rust→JS… `depth` levels deep, with fault panic|abort|js-error|none at
-//                                level `at`; with swallow=1 the JS between levels catches inner failures.
-//                                Answers {"completed":[levels that ran to the end],"drops"}
+//                                level `at` (its message "<text> <n>" when text is given); with swallow=1
+//                                the JS between levels catches inner failures. Each level keeps a frame
+//                                buffer derived from `seed` on the shadow stack across its inner call.
+//                                Answers {"completed":[levels that ran to the end],"frames":{level:
+//                                checksum of its buffer when it ended},"drops"}
 //   /storm?count=&fault=         `count` calls of /panic or /js-error (fault=panic|js-error) inside this one
 //                                request: {"count","classes":{class:n},"before","after"} with stack pointer,
 //                                memory size and generation before and after
@@ -26,7 +33,7 @@
 //   /object/read?id=             {"text","checksum"}, or StaleObject if it is from an earlier generation
 //   /object/free?id=
 //   /do/<name>/increment         Durable Object counter <name>: {"memory","stored"} once the write is durable
-//   /do/<name>/read|panic|abort|park
+//   /do/<name>/read|panic|abort|park    (panic takes text= and n= as /panic does)
 //   /__harness/info              build, strategy, mutants and runtime state (never enters the guest)
 //   /__harness/fresh             a new Wasm instance whatever the strategy (between runs under none): info
 //   /__harness/parked            {"parked"}: requests parked in this isolate
@@ -51,6 +58,7 @@
 import { type DurableObjectNamespace, type Env, runtimeFor } from "./environment.ts";
 import { failure, ForwardedFailure, json, RequestError, respond, text, textFailure } from "./responses.ts";
 import type { GuestRuntime, Handle } from "./runtime.ts";
+import { saying } from "./fault-message.ts";
 import type { FailureBody } from "../protocol/recovery.ts";
 
 // workers-rs's test config binds its objects as COUNTER = "Counter" and MY_CLASS = "MyClass".
@@ -61,6 +69,9 @@ interface TestWorkerEnv extends Env {
   MY_CLASS?: DurableObjectNamespace;
   SOME_SECRET?: string;
 }
+
+/** Faults that fail with a requested message. */
+const SAYING = new Set(["/panic", "/js-error"]);
 
 const SYNC_ROUTES: Record<string, string> = {
   "/ok": "canary_ok",
@@ -159,7 +170,7 @@ async function route(runtime: GuestRuntime, url: URL, request: Request, env: Env
   const path = url.pathname;
   const ok = (body: string | undefined) => respond(200, body ?? "{}", runtime.generation);
   const syncExport = SYNC_ROUTES[path];
-  if (syncExport) return ok(runtime.call(syncExport).body);
+  if (syncExport) return ok(runtime.call(syncExport, SAYING.has(path) ? saying(url) : []).body);
   switch (path) {
     case "/echo":
       return ok(runtime.call("canary_echo", [url.searchParams.get("text") ?? ""]).body);
@@ -168,11 +179,11 @@ async function route(runtime: GuestRuntime, url: URL, request: Request, env: Env
     case "/park":
       return ok(await runtime.spawn("canary_park", [integer(url, "seed", 1)]));
     case "/panic-after-await":
-      return ok(await runtime.spawn("canary_panic_after_await", [integer(url, "ms", 1)]));
+      return ok(await runtime.spawn("canary_panic_after_await", [integer(url, "ms", 1), ...saying(url)]));
     case "/reenter": {
       const fault = REENTER_FAULTS[url.searchParams.get("fault") ?? "none"];
       if (fault === undefined) throw new RequestError(400, `fault must be one of ${Object.keys(REENTER_FAULTS).join(", ")}`);
-      const args = [integer(url, "depth", 3), integer(url, "at", 0), fault, integer(url, "swallow", 0), 1];
+      const args = [integer(url, "depth", 3), integer(url, "at", 0), fault, integer(url, "swallow", 0), 1, integer(url, "seed", 0), ...saying(url)];
       return ok(runtime.call("canary_reenter", args).body);
     }
     case "/storm":

@@ -4,7 +4,7 @@
 
 use std::cell::RefCell;
 
-use crate::Counted;
+use crate::{Counted, fault_entered};
 
 const COUNTER_MAGIC: u64 = 0x636f_756e_7465_7221;
 
@@ -66,19 +66,26 @@ pub extern "C-unwind" fn canary_counter_increment(task: u32, ptr: *const Shared)
     });
 }
 
-/// Increments the in-memory count, then panics: under unwind the increment stays.
+/// Increments the in-memory count, then panics (with the requested message, if any): under
+/// unwind the increment stays.
 #[unsafe(no_mangle)]
-pub extern "C-unwind" fn canary_counter_panic(ptr: *const Shared) {
+pub extern "C-unwind" fn canary_counter_panic(ptr: *const Shared, text_ptr: *mut u8, text_len: usize, n: u32) {
     recovery::export(|| {
-        let _frame = Counted;
+        fault_entered();
+        let _frame = Counted::new();
         unsafe { counter(ptr) }.borrow_mut().memory += 1;
-        panic!("counter panic");
+        // SAFETY: see `requested`.
+        match unsafe { crate::requested(text_ptr, text_len) } {
+            Some(text) => panic!("{} {}", text, n),
+            None => panic!("counter panic"),
+        }
     })
 }
 
 #[unsafe(no_mangle)]
 pub extern "C-unwind" fn canary_counter_abort(ptr: *const Shared) {
     recovery::export(|| {
+        fault_entered();
         let _borrowed = unsafe { counter(ptr) }.borrow_mut();
         crate::faults::trap()
     })

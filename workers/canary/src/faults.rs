@@ -12,7 +12,7 @@ unsafe extern "C-unwind" {
 
 /// Calls a JS function that throws `Error(message)`; the exception unwinds through our frames.
 pub fn throw_js_error(message: &str) {
-    let _frame = Counted;
+    let _frame = Counted::new();
     recovery::host::guarded(|| unsafe { raw_throw_js_error(message.as_ptr(), message.len()) });
 }
 

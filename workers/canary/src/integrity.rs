@@ -21,3 +21,21 @@ pub fn checksum(bytes: &[u8]) -> u32 {
 }
 
 pub const BUFFER_BYTES: usize = 16 * 1024;
+
+/// Bytes each level of a re-entrant chain keeps on the shadow stack across its inner call
+/// (`FRAME_BYTES` in harness/protocol/integrity.ts).
+pub const FRAME_BYTES: usize = 256;
+
+/// The seed of level `level`'s frame in a chain started with `seed` (`frameSeed` there).
+pub fn frame_seed(seed: u32, level: u32) -> u32 {
+    seed.wrapping_add(level.wrapping_mul(0x9e37_79b9))
+}
+
+/// What an inner call does to the shadow stack below its caller's frame: takes a frame of its
+/// own and writes all of it. Where the stack pointer was put back wrongly after an unwind, this
+/// lands on the frames of outer levels.
+#[inline(never)]
+pub fn stack_work() {
+    let mut scratch = [0xeeu8; 4 * FRAME_BYTES];
+    std::hint::black_box(&mut scratch);
+}

@@ -22,9 +22,30 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Destructors that ran, over the life of this instance: proves unwinding ran them.
 static DROPS: AtomicU64 = AtomicU64::new(0);
+/// Counted values made, over the life of this instance: minus DROPS, the destructors still owed.
+static CREATED: AtomicU64 = AtomicU64::new(0);
 
-/// A value whose destructor is counted.
-struct Counted;
+/// Fault requests this instance began to execute: every fault export counts itself first, so a
+/// request the runtime ran twice counts twice (`/stats`: `faults`).
+static FAULTS: AtomicU64 = AtomicU64::new(0);
+
+fn fault_entered() {
+    FAULTS.fetch_add(1, Ordering::Relaxed);
+}
+
+fn faults_entered() -> u64 {
+    FAULTS.load(Ordering::Relaxed)
+}
+
+/// A value whose destructor is counted (`Counted::new()`, so the values made are counted too).
+struct Counted(());
+
+impl Counted {
+    fn new() -> Self {
+        CREATED.fetch_add(1, Ordering::Relaxed);
+        Counted(())
+    }
+}
 
 impl Drop for Counted {
     fn drop(&mut self) {
@@ -34,4 +55,21 @@ impl Drop for Counted {
 
 fn drops() -> u64 {
     DROPS.load(Ordering::Relaxed)
+}
+
+/// Counted values whose destructor has not run. At rest (no request inside the guest) it is
+/// zero in an instance where every fault unwound: a frame left without unwinding leaks its value.
+fn pending_drops() -> u64 {
+    CREATED.load(Ordering::Relaxed) - DROPS.load(Ordering::Relaxed)
+}
+
+/// The text a fault request asked to fail with (`?text=`), or None when the host passed a null
+/// pointer (the request named none). The message is formatted from it at run time, as
+/// `"{text} {n}"`, so the harness knows exactly what the caller must receive
+/// (`harness/protocol/integrity.ts`, `faultMessage`).
+///
+/// # Safety
+/// `ptr`/`len` are null, or an argument the host allocated with `wrh_alloc`.
+unsafe fn requested(ptr: *mut u8, len: usize) -> Option<String> {
+    (!ptr.is_null()).then(|| unsafe { recovery::take_string(ptr, len) })
 }

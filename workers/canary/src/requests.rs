@@ -3,7 +3,7 @@
 use std::cell::RefCell;
 
 use crate::integrity::{BUFFER_BYTES, checksum, pattern};
-use crate::{Counted, drops, faults, json_string};
+use crate::{Counted, drops, fault_entered, faults, faults_entered, json_string, pending_drops, requested};
 
 /// State every stateless request updates. Holding its borrow across a trap leaves it borrowed
 /// for good: exactly how an abort poisons an instance that is not reset.
@@ -33,25 +33,36 @@ pub extern "C-unwind" fn canary_ok() {
 
 /// Counters of this instance, without touching the shared state (so it answers when poisoned).
 /// `panicking` is std's view: true outside any panic means its panic count was left corrupt.
+/// `pendingDrops`: counted values whose destructor has not run (`pending_drops`). `instance`: this
+/// memory's own number (`recovery::abort::instance`); `faults`: fault requests it began to execute.
 #[unsafe(no_mangle)]
 pub extern "C-unwind" fn canary_stats() {
     recovery::export(|| {
         let served = SHARED.with(|s| s.try_borrow().map(|s| s.served.to_string()).unwrap_or("null".into()));
         recovery::respond(&format!(
-            "{{\"served\":{served},\"drops\":{},\"generation\":{},\"panicking\":{}}}",
+            "{{\"served\":{served},\"drops\":{},\"pendingDrops\":{},\"generation\":{},\"panicking\":{},\"instance\":{},\"faults\":{}}}",
             drops(),
+            pending_drops(),
             recovery::abort::generation(),
-            std::thread::panicking()
+            std::thread::panicking(),
+            recovery::abort::instance(),
+            faults_entered()
         ));
     })
 }
 
+/// Panics with the requested message (`requested`), or one naming the request it served.
 #[unsafe(no_mangle)]
-pub extern "C-unwind" fn canary_panic() {
+pub extern "C-unwind" fn canary_panic(ptr: *mut u8, len: usize, n: u32) {
     recovery::export(|| {
-        let _frame = Counted;
+        fault_entered();
+        let _frame = Counted::new();
         let served = serve();
-        panic!("canary panic on request {served}");
+        // SAFETY (every fault export taking a requested text): see `requested`.
+        match unsafe { requested(ptr, len) } {
+            Some(text) => panic!("{} {}", text, n),
+            None => panic!("canary panic on request {served}"),
+        }
     })
 }
 
@@ -59,7 +70,8 @@ pub extern "C-unwind" fn canary_panic() {
 #[unsafe(no_mangle)]
 pub extern "C-unwind" fn canary_abort() {
     recovery::export(|| {
-        let _frame = Counted;
+        fault_entered();
+        let _frame = Counted::new();
         SHARED.with(|s| {
             let _held = s.borrow_mut();
             faults::trap()
@@ -69,28 +81,39 @@ pub extern "C-unwind" fn canary_abort() {
 
 #[unsafe(no_mangle)]
 pub extern "C-unwind" fn canary_oom() {
-    recovery::export(|| faults::exhaust_memory())
+    recovery::export(|| {
+        fault_entered();
+        faults::exhaust_memory()
+    })
 }
 
 #[unsafe(no_mangle)]
 pub extern "C-unwind" fn canary_stack_overflow() {
     recovery::export(|| {
+        fault_entered();
         let depth = faults::overflow_stack();
         recovery::respond(&format!("{{\"depth\":{depth}}}"));
     })
 }
 
 #[unsafe(no_mangle)]
-pub extern "C-unwind" fn canary_js_error() {
+pub extern "C-unwind" fn canary_js_error(ptr: *mut u8, len: usize, n: u32) {
     recovery::export(|| {
-        let _frame = Counted;
-        faults::throw_js_error("js error thrown through Rust frames");
+        fault_entered();
+        let _frame = Counted::new();
+        match unsafe { requested(ptr, len) } {
+            Some(text) => faults::throw_js_error(&format!("{text} {n}")),
+            None => faults::throw_js_error("js error thrown through Rust frames"),
+        }
     })
 }
 
 #[unsafe(no_mangle)]
 pub extern "C-unwind" fn canary_panic_in_drop() {
-    recovery::export(faults::panic_while_unwinding)
+    recovery::export(|| {
+        fault_entered();
+        faults::panic_while_unwinding()
+    })
 }
 
 /// Answers with the string argument and its checksum: arguments must land in the memory of
@@ -137,11 +160,16 @@ pub extern "C-unwind" fn canary_park(task: u32, seed: u32) {
 }
 
 #[unsafe(no_mangle)]
-pub extern "C-unwind" fn canary_panic_after_await(task: u32, ms: u32) {
+pub extern "C-unwind" fn canary_panic_after_await(task: u32, ms: u32, ptr: *mut u8, len: usize, n: u32) {
+    fault_entered();
+    let text = unsafe { requested(ptr, len) };
     recovery::spawn(task, async move {
-        let _frame = Counted;
+        let _frame = Counted::new();
         recovery::sleep(ms).await.expect("sleep failed");
-        panic!("canary panic after await");
+        match text {
+            Some(text) => panic!("{} {}", text, n),
+            None => panic!("canary panic after await"),
+        }
     });
 }
 

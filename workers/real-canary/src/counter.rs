@@ -3,7 +3,7 @@
 //! `Counter` serves the canary protocol at `/do/<name>/<op>` and workers-rs's test-worker
 //! layout at `/durable/<id>`; `MyClass` answers `/durable/hello` as the test worker's does.
 use crate::json::Json;
-use crate::{DropCounter, faults, ok_json, ok_text, park};
+use crate::{faults, ok_json, ok_text, park};
 use std::cell::Cell;
 use std::panic::AssertUnwindSafe;
 use worker::*;
@@ -51,11 +51,11 @@ impl CounterState {
                 let released = park::wait_for_release(&self.env).await;
                 ok_json(self.counts(self.memory.get(), self.stored().await?).boolean("released", released))
             }
-            "panic" => {
-                let _guard = DropCounter;
-                panic!("{}", faults::PANIC_MESSAGE)
+            "panic" => faults::panic(faults::requested(&req.url()?)?),
+            "abort" => {
+                faults::entered();
+                core::arch::wasm32::unreachable()
             }
-            "abort" => core::arch::wasm32::unreachable(),
             "durable" => {
                 let (memory, stored) = self.increment().await?;
                 let secret = self.env.secret("SOME_SECRET").map(|s| s.to_string()).unwrap_or_else(|_| "none".into());
@@ -102,10 +102,11 @@ async fn call(namespace: &ObjectNamespace, name: &str, path: &str) -> Result<Res
     stub.fetch_with_str(&format!("http://counter{path}")).await
 }
 
-/// `/do/<name>/<op>`: the operation on the counter object called `name`.
-pub async fn forward(env: &Env, rest: &str, _req: Request) -> Result<Response> {
+/// `/do/<name>/<op>?<query>`: the operation on the counter object called `name`.
+pub async fn forward(env: &Env, rest: &str, req: Request) -> Result<Response> {
     let name = rest.split('/').next().unwrap_or_default();
-    call(&env.durable_object("COUNTER")?, name, &format!("/do/{rest}")).await
+    let query = req.url()?.query().map(|q| format!("?{q}")).unwrap_or_default();
+    call(&env.durable_object("COUNTER")?, name, &format!("/do/{rest}{query}")).await
 }
 
 /// workers-rs's test worker: every `/durable/<id>` reaches object "A" (its `handle_id` ignores

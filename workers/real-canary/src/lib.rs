@@ -114,14 +114,15 @@ pub async fn main(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         "/object/new" => ok_json(notes::create(&query(&url, "text").unwrap_or_default())),
         "/object/read" => ok_json(notes::read(number(&url, "id", 0)? as u32)?),
         "/panic-after-await" => {
+            let requested = faults::requested(&url)?;
             Delay::from(std::time::Duration::from_millis(number(&url, "ms", 1)?)).await;
-            faults::panic()
+            faults::panic(requested)
         }
-        "/panic" | "/test-panic" => faults::panic(),
+        "/panic" | "/test-panic" => faults::panic(faults::requested(&url)?),
         "/abort" | "/test-abort" => faults::abort(),
         "/oom" | "/test-oom" => faults::oom(),
         "/stack-overflow" => faults::stack_overflow(),
-        "/js-error" | "/test-js-error" => faults::js_error(),
+        "/js-error" | "/test-js-error" => faults::js_error(faults::requested(&url)?),
         "/panic-in-drop" => faults::panic_in_drop(),
         _ => Response::error(format!("NotFound: no route {path}"), 404),
     }

@@ -56,6 +56,9 @@ pub fn stats() -> Json {
         .raw("served", &crate::SHARED.with(|s| s.try_borrow().map(|v| v.to_string()).unwrap_or_else(|_| "null".into())))
         .num("drops", crate::drops())
         .num("generation", generation().into())
+        // The memory's own number: here the generation is one already (see `generation`).
+        .num("instance", generation().into())
+        .num("faults", crate::faults::entered_count())
 }
 
 pub fn info() -> Json {

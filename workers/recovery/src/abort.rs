@@ -3,8 +3,11 @@
 //! The flag lives in linear memory so the host can set it (when it classifies an error leaving
 //! the guest as an abort) and the guest can read it after every import returns. A reset gives
 //! the guest fresh memory, so the flag starts at zero in every generation.
+//!
+//! What only a fresh memory has is also what shows a reset really replaced the instance: the
+//! memory's own number (taken at its first start) and its count of `on_abort` runs start over.
 
-use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 
 use crate::host;
 
@@ -12,9 +15,24 @@ static TERMINATED: AtomicU32 = AtomicU32::new(0);
 static ON_ABORT: AtomicUsize = AtomicUsize::new(0);
 static GENERATION: AtomicU32 = AtomicU32::new(0);
 static MUTANTS: AtomicU32 = AtomicU32::new(0);
+/// This memory's own number: 0 until its first start takes one from the host. A memory is
+/// started once unless a runtime restarts an instance instead of replacing it; then the old
+/// number stays, whatever generation the host says it started.
+static INSTANCE: AtomicU32 = AtomicU32::new(0);
+/// How often the `on_abort` hook has run in this memory.
+static ABORT_HOOK_RUNS: AtomicU32 = AtomicU32::new(0);
+static PANIC_HOOK_INSTALLED: AtomicBool = AtomicBool::new(false);
 
 /// Test-only fault injection: the termination check after host imports is skipped.
 const MUTANT_NO_TERMINATION_GUARD: u32 = 1;
+/// Test-only fault injection: under panic=unwind the panic hook reports the panic and traps,
+/// so the panicking frames never unwind (see `boundary::install_panic_hook`).
+pub(crate) const MUTANT_PANIC_HOOK_TRAPS: u32 = 2;
+
+/// Whether the host started this instance with test-only mutant `flag`.
+pub(crate) fn mutant(flag: u32) -> bool {
+    MUTANTS.load(Ordering::Relaxed) & flag != 0
+}
 
 /// True once the host has declared this instance aborted.
 pub fn is_terminated() -> bool {
@@ -26,6 +44,11 @@ pub fn generation() -> u32 {
     GENERATION.load(Ordering::Relaxed)
 }
 
+/// This memory's own number (see `INSTANCE`): it changes exactly when the memory is new.
+pub fn instance() -> u32 {
+    INSTANCE.load(Ordering::Relaxed)
+}
+
 /// Installs `hook` to run once when this instance aborts; returns the previous hook. The
 /// default, installed at start, asks for reinitialisation.
 pub fn set_on_abort(hook: fn()) -> Option<fn()> {
@@ -34,15 +57,17 @@ pub fn set_on_abort(hook: fn()) -> Option<fn()> {
     (previous != 0).then(|| unsafe { std::mem::transmute::<usize, fn()>(previous) })
 }
 
-/// Asks the host to replace this instance with a fresh one before the next entry.
+/// Asks the host to replace this instance with a fresh one before the next entry. The request
+/// carries this memory's number and how often the `on_abort` hook has run in it: the memory
+/// goes with the reset, so its count has to leave with the request.
 pub fn schedule_reinit() {
-    host::schedule_reinit();
+    host::schedule_reinit(instance(), ABORT_HOOK_RUNS.load(Ordering::Relaxed));
 }
 
 /// Traps if the instance was terminated while a host import ran. Called after every import,
 /// on normal return and (through a drop guard) when the import unwinds.
 pub(crate) fn check_after_import() {
-    if is_terminated() && MUTANTS.load(Ordering::Relaxed) & MUTANT_NO_TERMINATION_GUARD == 0 {
+    if is_terminated() && !mutant(MUTANT_NO_TERMINATION_GUARD) {
         core::arch::wasm32::unreachable();
     }
 }
@@ -52,8 +77,17 @@ pub(crate) fn check_after_import() {
 pub extern "C-unwind" fn wrh_start(generation: u32, mutants: u32) {
     GENERATION.store(generation, Ordering::Relaxed);
     MUTANTS.store(mutants, Ordering::Relaxed);
+    if INSTANCE.load(Ordering::Relaxed) == 0 {
+        INSTANCE.store(host::instance_number(), Ordering::Relaxed);
+    }
     set_on_abort(schedule_reinit);
-    crate::boundary::install_panic_hook();
+    // Once per memory: std refuses to replace its hook while a panic is in progress, and a
+    // panic=abort panic leaves one in progress for good. Only a memory started twice (a runtime
+    // that restarts the instance instead of replacing it) gets here again, and it must get as
+    // far as serving so that the harness, not a trap in this function, is what notices.
+    if !PANIC_HOOK_INSTALLED.swap(true, Ordering::Relaxed) {
+        crate::boundary::install_panic_hook();
+    }
 }
 
 /// Host → guest: the address of the terminated flag (a u32 in linear memory).
@@ -66,6 +100,7 @@ pub extern "C" fn wrh_terminated_flag() -> *const u32 {
 /// flag, so a hook that calls an import stops right there (the check traps).
 #[unsafe(no_mangle)]
 pub extern "C-unwind" fn wrh_run_abort_hook() {
+    ABORT_HOOK_RUNS.fetch_add(1, Ordering::Relaxed);
     let hook = ON_ABORT.load(Ordering::Relaxed);
     if hook != 0 {
         // SAFETY: see `set_on_abort`.

@@ -57,7 +57,12 @@ fn payload_message(payload: Box<dyn std::any::Any + Send>) -> String {
 /// silent; under panic=abort it is the only chance to say why the instance is about to trap.
 pub(crate) fn install_panic_hook() {
     #[cfg(panic = "unwind")]
-    std::panic::set_hook(Box::new(|_| {}));
+    std::panic::set_hook(Box::new(|info| {
+        if crate::abort::mutant(crate::abort::MUTANT_PANIC_HOOK_TRAPS) {
+            host::panicked(info.payload_as_str().unwrap_or("panic with a non-string payload"));
+            core::arch::wasm32::unreachable();
+        }
+    }));
     #[cfg(not(panic = "unwind"))]
     std::panic::set_hook(Box::new(|info| {
         host::panicked(info.payload_as_str().unwrap_or("panic with a non-string payload"))

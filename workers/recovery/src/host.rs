@@ -21,7 +21,9 @@ unsafe extern "C-unwind" {
     #[link_name = "task_panicked"]
     fn raw_task_panicked(task: u32, ptr: *const u8, len: usize);
     #[link_name = "schedule_reinit"]
-    fn raw_schedule_reinit();
+    fn raw_schedule_reinit(instance: u32, abort_hook_runs: u32);
+    #[link_name = "instance_number"]
+    fn raw_instance_number() -> u32;
     #[link_name = "sleep"]
     fn raw_sleep(task: u32, ms: u32) -> u32;
     #[link_name = "park"]
@@ -75,8 +77,13 @@ pub(crate) fn task_panicked(task: u32, message: &str) {
     guarded(|| unsafe { raw_task_panicked(task, message.as_ptr(), message.len()) })
 }
 
-pub(crate) fn schedule_reinit() {
-    guarded(|| unsafe { raw_schedule_reinit() })
+pub(crate) fn schedule_reinit(instance: u32, abort_hook_runs: u32) {
+    guarded(|| unsafe { raw_schedule_reinit(instance, abort_hook_runs) })
+}
+
+/// A number for this memory, distinct from every other memory's in this isolate.
+pub(crate) fn instance_number() -> u32 {
+    guarded(|| unsafe { raw_instance_number() })
 }
 
 pub(crate) fn sleep(task: u32, ms: u32) -> u32 {

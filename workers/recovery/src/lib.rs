@@ -1,8 +1,8 @@
 //! Guest half of the reference recovery runtime.
 //!
 //! A Rust Worker links this crate so its entry points cross the Rust/JS boundary the way the
-//! recovery contract requires (README, "The recovery runtime"; every row is checked by
-//! `harness/shim/contract-checks.ts`). The host half is `harness/shim/runtime.ts`; together
+//! recovery contract requires (README, "The recovery runtime"; every row is judged by the
+//! catalog, `scenarios/README.md`). The host half is `harness/shim/runtime.ts`; together
 //! they implement three strategies: `none`, `reset` (panic=abort builds) and `unwind`
 //! (panic=unwind builds).
 //!

@@ -1,0 +1,33 @@
+// The programmatic API: what `import … from "workers-recovery-harness"` gives. Every re-export
+// of the package is here and nowhere else, grouped by what a user does with it, so a module
+// that moves changes one line of this file.
+
+// Defining scenarios: the format, its validation, the helpers, and loading scenario files.
+export { ABORT, contained, defineScenario, JS_ERROR, PANIC, resets, unrecovered } from "./engine/define-scenario.ts";
+export {
+  type Expectation, type Fault, type FaultKind, type FaultOutcome, type FaultPlace, type Scenario, type Siblings, type Topology, type Workload,
+  FAULT_KINDS, FAULT_PLACES, ScenarioError, TOPOLOGIES, validateScenario,
+} from "./engine/scenario.ts";
+export { loadScenarioFile, loadScenarios } from "./engine/load-scenarios.ts";
+export { type ErrorClass, ERROR_CLASSES, STRATEGIES, type Strategy } from "./protocol/recovery.ts";
+
+// Running a matrix: against the canary builds (in a clone) or a worker of your own through a profile.
+export {
+  ALL_BUILDS, ALL_STRATEGIES, type BuildName, HarnessError, MatrixInputError, type MatrixOptions, type MatrixResult, type OwnWorkerTarget,
+  type ProgressEvent, runMatrix,
+} from "./engine/matrix.ts";
+export { builtInProfiles, loadProfile, type Profile, ProfileError, validateProfile } from "./profile/profile.ts";
+
+// Judging: the checkers and their verdicts.
+export { CHECKERS, judgeRun, type RunResult } from "./checkers/index.ts";
+export { type Checker, countRuns, exitStatus, type RunStatus, runStatus, type Verdict, type VerdictStatus } from "./checkers/verdict.ts";
+
+// Reports.
+export { type HtmlOptions, renderHtml } from "./report/html.ts";
+export { renderJson } from "./report/json.ts";
+export { renderJunit } from "./report/junit.ts";
+export { renderTable, summaryLine } from "./report/table.ts";
+
+// History: what a run recorded, and the history.jsonl files `wrh run` writes.
+export type { RunConfig, ScenarioRun } from "./engine/execute.ts";
+export { appendHistory, HistoryFileError, type HistoryRecord, historyRuns, type Isolate, readHistory, type Role, type RunHeader } from "./history/record.ts";
