@@ -6,20 +6,22 @@
 export { ABORT, contained, defineScenario, JS_ERROR, PANIC, resets, unrecovered } from "./engine/define-scenario.ts";
 export {
   type Expectation, type Fault, type FaultKind, type FaultOutcome, type FaultPlace, type Scenario, type Siblings, type Topology, type Workload,
-  FAULT_KINDS, FAULT_PLACES, ScenarioError, TOPOLOGIES, validateScenario,
-} from "./engine/scenario.ts";
+  FAULT_KINDS, FAULT_PLACES, TOPOLOGIES,
+} from "./history/scenario.ts";
+export { ScenarioError, validateScenario } from "./engine/scenario.ts";
 export { loadScenarioFile, loadScenarios } from "./engine/load-scenarios.ts";
 export { type ErrorClass, ERROR_CLASSES, STRATEGIES, type Strategy } from "./protocol/recovery.ts";
 
 // Running a matrix: against the canary builds (in a clone) or a worker of your own through a profile.
+// A worker of your own is checked against its profile first (the CLI does; runMatrix does not).
 export {
-  ALL_BUILDS, ALL_STRATEGIES, type BuildName, HarnessError, MatrixInputError, type MatrixOptions, type MatrixResult, type OwnWorkerTarget,
-  type ProgressEvent, runMatrix,
-} from "./engine/matrix.ts";
+  ALL_BUILDS, HarnessError, MatrixInputError, type MatrixOptions, type OwnWorkerTarget, type ProgressEvent, runMatrix,
+} from "./matrix/matrix.ts";
 export { builtInProfiles, loadProfile, type Profile, ProfileError, validateProfile } from "./profile/profile.ts";
+export { type Answer, preflight, type Preflight, ProfileMismatchError, strategyFrom } from "./profile/preflight.ts";
 
 // Judging: the checkers and their verdicts.
-export { CHECKERS, judgeRun, type RunResult } from "./checkers/index.ts";
+export { CHECKERS, judgeRun, type MatrixResult, type RunResult } from "./checkers/index.ts";
 export { type Checker, countRuns, exitStatus, type RunStatus, runStatus, type Verdict, type VerdictStatus } from "./checkers/verdict.ts";
 
 // Reports.
@@ -29,5 +31,6 @@ export { renderJunit } from "./report/junit.ts";
 export { renderTable, summaryLine } from "./report/table.ts";
 
 // History: what a run recorded, and the history.jsonl files `wrh run` writes.
-export type { RunConfig, ScenarioRun } from "./engine/execute.ts";
-export { appendHistory, HistoryFileError, type HistoryRecord, historyRuns, type Isolate, readHistory, type Role, type RunHeader } from "./history/record.ts";
+export { type BuildName, OWN_WORKER, type RealBuild, type ReferenceBuild, type RunConfig, type ScenarioRun } from "./history/run.ts";
+export { appendHistory, HistoryFileError, historyRuns, readHistory, type RunHeader } from "./history/file.ts";
+export { type HistoryRecord, type Isolate, type Role } from "./history/record.ts";

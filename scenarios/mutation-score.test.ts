@@ -4,7 +4,7 @@
 // harness could not complete is not a catch: it fails the test as the harness's error.
 import { afterAll, describe, expect, it } from "vitest";
 import { loadScenarios } from "../harness/engine/load-scenarios.ts";
-import { runMatrix } from "../harness/engine/matrix.ts";
+import { runMatrix } from "../harness/matrix/matrix.ts";
 import { MUTANT_NAMES, type Mutant } from "../harness/protocol/recovery.ts";
 
 const catalog = await loadScenarios();

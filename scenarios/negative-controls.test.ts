@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { judgeAgainst } from "../harness/checkers/index.ts";
 import { loadScenarios } from "../harness/engine/load-scenarios.ts";
-import { runMatrix } from "../harness/engine/matrix.ts";
+import { runMatrix } from "../harness/matrix/matrix.ts";
 
 const catalog = await loadScenarios();
 // Poisoning: a recovering strategy has to throw the instance away.

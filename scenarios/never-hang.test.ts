@@ -12,7 +12,8 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { loadScenarios } from "../harness/engine/load-scenarios.ts";
-import { type MatrixResult, runMatrix } from "../harness/engine/matrix.ts";
+import { type MatrixResult } from "../harness/checkers/index.ts";
+import { runMatrix } from "../harness/matrix/matrix.ts";
 
 const catalog = await loadScenarios();
 // Handler faults whose siblings stall (panic, abort, JS error, a swallowed abort, a storm), and a

@@ -15,8 +15,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { judgeAgainst } from "../harness/checkers/index.ts";
 import { loadScenarios } from "../harness/engine/load-scenarios.ts";
-import { type RunResult, configurations, runMatrix } from "../harness/engine/matrix.ts";
-import { TOPOLOGIES } from "../harness/engine/scenario.ts";
+import { type RunResult } from "../harness/checkers/index.ts";
+import { configurations, runMatrix } from "../harness/matrix/matrix.ts";
+import { TOPOLOGIES } from "../harness/history/scenario.ts";
 import { PROJECT_ROOT } from "../harness/project.ts";
 
 const FINDINGS_FILE = join(PROJECT_ROOT, "scenarios/real-findings.json");

@@ -1,6 +1,6 @@
 // Scenarios for each row of the recovery contract, with siblings in flight and after.
 // Plain data: see harness/engine/scenario.ts for the format.
-import type { Scenario } from "../harness/engine/scenario.ts";
+import type { Scenario } from "../harness/history/scenario.ts";
 import { ABORT, JS_ERROR, PANIC, resets, unrecovered } from "./expectations.ts";
 
 // Tens of siblings in flight and after: the workers-rs suite uses at most three.

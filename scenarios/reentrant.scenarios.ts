@@ -1,6 +1,6 @@
 // Re-entrant JS→Rust→JS→Rust chains with a fault at each depth: outer frames must never go on
 // after an inner abort, and a panic or JS error must unwind every level above it.
-import type { Scenario } from "../harness/engine/scenario.ts";
+import type { Scenario } from "../harness/history/scenario.ts";
 import { ABORT, JS_ERROR, PANIC, contained, resets, unrecovered } from "./expectations.ts";
 
 const DEPTH = 4;

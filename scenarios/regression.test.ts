@@ -2,8 +2,9 @@
 // encodings and both topologies, one vitest test per run.
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadScenarios } from "../harness/engine/load-scenarios.ts";
-import { type RunResult, configurations, runMatrix } from "../harness/engine/matrix.ts";
-import { TOPOLOGIES } from "../harness/engine/scenario.ts";
+import { type RunResult } from "../harness/checkers/index.ts";
+import { configurations, runMatrix } from "../harness/matrix/matrix.ts";
+import { TOPOLOGIES } from "../harness/history/scenario.ts";
 
 const catalog = await loadScenarios();
 

@@ -1,5 +1,5 @@
 // Scale: one fault among a thousand siblings parked inside Rust.
-import type { Scenario } from "../harness/engine/scenario.ts";
+import type { Scenario } from "../harness/history/scenario.ts";
 import { ABORT, PANIC } from "./expectations.ts";
 
 const siblings = { inflight: { handler: 1000 }, later: { handler: 50 } };

@@ -6,7 +6,8 @@
 // tables this prints are the ones in the README.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadScenarios } from "../harness/engine/load-scenarios.ts";
-import { type RunResult, runMatrix } from "../harness/engine/matrix.ts";
+import { type RunResult } from "../harness/checkers/index.ts";
+import { runMatrix } from "../harness/matrix/matrix.ts";
 import type { HistoryRecord } from "../harness/history/record.ts";
 
 const catalog = await loadScenarios();

@@ -1,7 +1,7 @@
 // Storms: a fault every k-th request over thousands of requests. A contained fault must leave
 // the instance as it was (no drift of the shadow stack, the same generation throughout); a
 // fatal one must reset once per fault, every time.
-import type { Scenario } from "../harness/engine/scenario.ts";
+import type { Scenario } from "../harness/history/scenario.ts";
 import { ABORT, JS_ERROR, PANIC } from "./expectations.ts";
 
 const siblings = { inflight: { handler: 10 }, later: { handler: 10 }, handles: 2 };

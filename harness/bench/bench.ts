@@ -11,7 +11,7 @@ import { readManifest } from "../build/manifest.ts";
 import { REAL_MODES, REAL_MODE_NAMES, type RealModeName, readRealManifest, realModeByName } from "../build/real-build.ts";
 import type { VariantName } from "../build/variants.ts";
 import { loadScenarios } from "../engine/load-scenarios.ts";
-import { runMatrix } from "../engine/matrix.ts";
+import { runMatrix } from "../matrix/matrix.ts";
 import { PROJECT_ROOT } from "../project.ts";
 import type { Strategy } from "../protocol/recovery.ts";
 import { DEFAULT_REQUEST_DEADLINE_MS, withCanary } from "../runner/start-worker.ts";

@@ -6,9 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as esbuild from "esbuild";
 import { PROTOCOL_DIR, SHIM_DIR, WORKERS_DIR, variantDistDir } from "../project.ts";
-import {
-  type BuildManifest, MANIFEST_FILE, WASM_FILE, WORKER_FILE, readManifest, writeManifest,
-} from "./manifest.ts";
+import { type BuildManifest, MANIFEST_FILE, WASM_FILE, WORKER_FILE, readManifest, writeManifest } from "./manifest.ts";
 import { hashStrings, hashTree, sha256 } from "./source-hash.ts";
 import { type Toolchain, WASM_TARGET, requireToolchain } from "./toolchain.ts";
 import { type Variant, VARIANTS } from "./variants.ts";

@@ -14,6 +14,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, write
 import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import * as esbuild from "esbuild";
+import type { RealBuild } from "../history/run.ts";
 import { PROJECT_ROOT, WORKERS_DIR, variantDistDir } from "../project.ts";
 import { BuildError, type BuildOptions, DEFAULT_MAX_MEMORY_BYTES, validateMaxMemory } from "./build.ts";
 import { MANIFEST_FILE } from "./manifest.ts";
@@ -36,7 +37,7 @@ const WORKER_BUILD_ESBUILD_VERSION = "0.28.2";
 const RECIPE = "real-build/2";
 const WASM_PAGE_BYTES = 64 * 1024;
 
-export type RealModeName = "real-abort" | "real-unwind" | "real-unwind-exnref" | "real-legacy";
+export type RealModeName = RealBuild;
 
 export interface RealMode {
   name: RealModeName;

@@ -2,7 +2,9 @@
 // WebAssembly exception-handling encoding carries them; the recovery strategy the host runs
 // (none / reset / unwind) is chosen later, at run time, from what the variant allows.
 
-export type VariantName = "abort" | "unwind" | "unwind-exnref";
+import type { ReferenceBuild } from "../history/run.ts";
+
+export type VariantName = ReferenceBuild;
 
 /** Exception-handling encoding in the compiled module: none, legacy try/catch, or exnref try_table. */
 export type EhEncoding = "none" | "legacy" | "exnref";

@@ -5,7 +5,7 @@
 // request carries that count out of it (the reference runtime keeps, per memory, the highest).
 import { expectedResets, faultedIsolate, infoProbes, NO_PROBES, num, observed, unobserved, verdict, type Checker } from "./verdict.ts";
 
-const FIELDS = ["guestAbortHookRuns", "reinitRequests"];
+const FIELDS = ["guestAbortHookRuns", "reinitRequests"] as const;
 
 export const abortHook: Checker = (run) => {
   const probes = infoProbes(run, faultedIsolate(run));

@@ -1,11 +1,12 @@
 // Classification: the fault request failed with a class the strategy allows, and siblings that
 // had to fail fast failed as StaleInstance.
+import { answered, type HistoryRecord } from "../history/record.ts";
 import { expectationOf, faultedIsolate, faultRecords, verdict, type Checker } from "./verdict.ts";
 
 export const classification: Checker = (run) => {
   const expectation = expectationOf(run);
   // A fault with no class did not answer: its status (timeout, unreachable) is its outcome.
-  const outcomeOf = (r: { status: unknown; errorClass?: string }) => (r.status === 200 ? "ok" : r.errorClass ?? String(r.status));
+  const outcomeOf = (r: HistoryRecord) => (answered(r) ? "ok" : r.errorClass ?? String(r.status));
   const faults = faultRecords(run);
   const wrongFault = faults.filter((r) => !expectation.fault.includes(outcomeOf(r) as never));
   const outcome = [...new Set((wrongFault.length ? wrongFault : faults).map(outcomeOf))].join("/");

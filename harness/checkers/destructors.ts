@@ -5,6 +5,7 @@
 // reports it as a recoverable PanicError looks right to every other checker, while the frames it
 // skipped never unwound. Under `none` nothing is promised (a trap skips destructors), and a
 // replaced instance took what it owed with it.
+import { snapshot } from "../history/snapshot.ts";
 import { faultedIsolate, NO_STATS, num, observed, statsProbes, unobserved, vacuous, verdict, type Checker } from "./verdict.ts";
 
 export const destructors: Checker = (run) => {
@@ -23,7 +24,7 @@ export const destructors: Checker = (run) => {
   }
   const owed = num(after, "pendingDrops") - num(before, "pendingDrops");
   // A panic count left raised is what a panic that never reached its catch leaves behind.
-  const panicking = after.body?.panicking === true && before.body?.panicking !== true;
+  const panicking = snapshot(after).panicking === true && snapshot(before).panicking !== true;
   const problems = [
     owed > 0 ? `${owed} destructor(s) never ran: frames were left without unwinding` : "",
     panicking ? "std still reports a panic in progress" : "",

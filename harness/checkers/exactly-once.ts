@@ -8,6 +8,7 @@
 //   a memory that is gone, and the new one must have run none; otherwise it may have run at most
 //   the faults sent.
 import { expectedResets, faultedIsolate, faultRecords, NO_STATS, num, observed, statsProbes, unobserved, verdict, type Checker } from "./verdict.ts";
+import { answered } from "../history/record.ts";
 
 /** Failures only the guest itself can produce: a panic, or a JS error thrown through its frames. */
 const RAN_INSIDE: readonly string[] = ["PanicError", "JsError"];
@@ -22,7 +23,7 @@ export const exactlyOnce: Checker = (run) => {
   const sent = faultRecords(run).length;
   if (num(after, "instance") === num(before, "instance")) {
     const ran = num(after, "faults") - num(before, "faults");
-    const inside = faultRecords(run).filter((r) => r.status === 200 || RAN_INSIDE.includes(r.errorClass ?? "")).length;
+    const inside = faultRecords(run).filter((r) => answered(r) || RAN_INSIDE.includes(r.errorClass ?? "")).length;
     return verdict("exactly-once", ran <= sent && ran >= inside ? [] : [before, after],
       `the instance ran ${ran} of the ${sent} fault request(s) sent, each once`,
       (ids) => `the instance ran ${ran} fault request(s) for ${sent} sent${ran > sent ? ": some ran more than once" : `, though ${inside} answered from inside it`}: ${ids}`);

@@ -5,12 +5,13 @@
 // formatting slip on the way out shows here. An abort's text is not part of the contract.
 import { requestedMessage } from "../protocol/integrity.ts";
 import { expectationOf, faultRecords, unobserved, vacuous, verdict, type Checker } from "./verdict.ts";
+import { answered } from "../history/record.ts";
 
 /** The classes whose message the contract fixes. */
 const CARRY_MESSAGE: readonly string[] = ["PanicError", "JsError"];
 
 export const faithfulErrors: Checker = (run) => {
-  const carriers = faultRecords(run).filter((r) => r.status !== 200 && CARRY_MESSAGE.includes(r.errorClass ?? ""));
+  const carriers = faultRecords(run).filter((r) => !answered(r) && CARRY_MESSAGE.includes(r.errorClass ?? ""));
   if (carriers.length === 0) {
     return expectationOf(run).fault.some((outcome) => CARRY_MESSAGE.includes(outcome))
       ? unobserved("faithful-errors", "the fault never surfaced as a PanicError or JsError, so its message was not seen")

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { contained, resets, unrecovered } from "../../scenarios/expectations.ts";
-import type { Fault } from "../engine/scenario.ts";
+import type { Fault } from "../history/scenario.ts";
 import { expectedFrameChecksum } from "../protocol/integrity.ts";
 import { frames } from "./frames.ts";
 import { fault, run, sibling } from "./synthetic.ts";

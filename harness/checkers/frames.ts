@@ -5,7 +5,7 @@
 // it must be (harness/protocol/integrity.ts). A runtime that puts the stack pointer back in the
 // wrong place after the unwind lets later calls write over those frames.
 import { expectedFrameChecksum, requestedFrameSeed } from "../protocol/integrity.ts";
-import type { HistoryRecord } from "../history/record.ts";
+import { answered, type HistoryRecord } from "../history/record.ts";
 import { expectationOf, faultRecords, unobserved, vacuous, verdict, type Checker } from "./verdict.ts";
 
 /** Outer levels (1..at-1) whose frame is missing or changed in a chain's answer. */
@@ -19,7 +19,7 @@ export const frames: Checker = (run) => {
   const at = fault.at ?? 1;
   if (fault.place !== "reentrant" || !fault.swallow || at < 2) return vacuous("frames", "no fault is swallowed below an outer frame");
   if (run.config.strategy === "none") return vacuous("frames", "no recovery: outer frames may run on after the fault, on whatever is left");
-  const resumed = faultRecords(run).filter((r) => r.status === 200);
+  const resumed = faultRecords(run).filter(answered);
   if (resumed.length === 0) {
     return expectationOf(run).fault.includes("ok")
       ? unobserved("frames", "the chain did not answer, so its outer frames were not seen")

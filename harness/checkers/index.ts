@@ -1,6 +1,6 @@
 // Every checker, applied to a run after it finished.
-import type { RunConfig, ScenarioRun } from "../engine/execute.ts";
-import type { Expectation } from "../engine/scenario.ts";
+import type { RunConfig, ScenarioRun } from "../history/run.ts";
+import type { Expectation } from "../history/scenario.ts";
 import { abortHook } from "./abort-hook.ts";
 import { blastRadius, blastRadiusChecker } from "./blast-radius.ts";
 import { classification } from "./classification.ts";
@@ -72,4 +72,14 @@ export function judgeRun(history: ScenarioRun): RunResult {
     blastRadius: blastRadius(history), recoveryLatencyMs: recoveryLatency(history), operations: history.records.length,
     durationMs: history.records.reduce((end, r) => Math.max(end, r.end), history.records[0]?.start ?? 0) - (history.records[0]?.start ?? 0), history,
   };
+}
+
+/** What a matrix of runs came to: what the reports render. */
+export interface MatrixResult {
+  /** How many runs came out each way. */
+  counts: Record<RunStatus, number>;
+  results: RunResult[];
+  /** What the runner had to do about workerd during the matrix. */
+  notes: string[];
+  durationMs: number;
 }

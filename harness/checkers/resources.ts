@@ -11,7 +11,7 @@
 // an allowance that grows only with concurrency. A reset loosens nothing: a new instance starts
 // at the module's initial memory, no more than any instance of it already holds, so the memory
 // before the run bounds the new instance's start too.
-import type { ScenarioRun } from "../engine/execute.ts";
+import type { ScenarioRun } from "../history/run.ts";
 import type { HistoryRecord, Isolate } from "../history/record.ts";
 import { expectationOf, faultedIsolate, NO_PROBES, num, observed, unobserved, vacuous, verdict, type Checker } from "./verdict.ts";
 

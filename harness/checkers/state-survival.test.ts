@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { contained, resets, unrecovered } from "../../scenarios/expectations.ts";
-import type { Expectation } from "../engine/scenario.ts";
+import type { Expectation } from "../history/scenario.ts";
 import { stateSurvival } from "./state-survival.ts";
 import { failed, fault, info, release, run, runtime, sibling, type Spec, state, type RunOptions, write } from "./synthetic.ts";
 

@@ -9,13 +9,12 @@
 // it ended cannot be, and one in between (or whose answer was lost) may be, once. The in-memory
 // count may also move with requests that are not writes (the reference canary's parks count
 // themselves; a panicking counter may count before it panics), so those may add one each.
-import type { HistoryRecord } from "../history/record.ts";
+import { answered, type HistoryRecord } from "../history/record.ts";
 import { expectationOf, faultRecords, num, objectReset, observed, unobserved, vacuous, verdict, type Checker } from "./verdict.ts";
 
 const OBJECT_KINDS = new Set(["object-increment", "object-state", "object-park"]);
 const wrote = (r: HistoryRecord) => r.kind === "object-increment" || r.body?.wrote === true;
 const own = (r: HistoryRecord) => (wrote(r) ? 1 : 0);
-const answered = (r: HistoryRecord) => r.status === 200;
 
 export const stateSurvival: Checker = (run) => {
   if (!run.object) return vacuous("state", "no Durable Object in this scenario");
@@ -24,7 +23,7 @@ export const stateSurvival: Checker = (run) => {
   if (states.length < 3) return unobserved("state", "the run has no reads of the object before and after the fault");
   const [before, afterFault, final] = states as [HistoryRecord, HistoryRecord, HistoryRecord];
   const poisoned = expectationOf(run).later === "poisoned";
-  const unreadable = [afterFault, final].filter((r) => r.status !== 200);
+  const unreadable = [afterFault, final].filter((r) => !answered(r));
   // A read that answered without counts (a body the client could not parse) shows nothing.
   if ([before, afterFault, final].filter(answered).some((r) => !observed(r, "memory") || !observed(r, "stored"))) {
     return unobserved("state", "the object's reads answered without in-memory and stored counts");

@@ -6,8 +6,8 @@
 //
 // Records get ids 1, 2, … in the order given and, unless a test sets `start`/`end`, a clock that
 // never overlaps: record n runs from 10n to 10n + 5. Pass `start`/`end` to build overlaps.
-import type { ScenarioRun } from "../engine/execute.ts";
-import type { Expectation, Fault, Scenario, Topology } from "../engine/scenario.ts";
+import type { ScenarioRun } from "../history/run.ts";
+import type { Expectation, Fault, Scenario, Topology } from "../history/scenario.ts";
 import type { HistoryRecord, Role } from "../history/record.ts";
 import type { Strategy } from "../protocol/recovery.ts";
 

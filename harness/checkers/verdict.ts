@@ -1,7 +1,8 @@
 // What a checker says about one scenario run, and the facts checkers share about a run.
-import type { ScenarioRun } from "../engine/execute.ts";
-import { type Expectation, faultIsolate, objectIsolate } from "../engine/scenario.ts";
+import type { ScenarioRun } from "../history/run.ts";
+import { type Expectation, faultIsolate, objectIsolate } from "../history/scenario.ts";
 import type { HistoryRecord, Isolate } from "../history/record.ts";
+import { snapshot, type SnapshotField } from "../history/snapshot.ts";
 
 /**
  * What a checker found:
@@ -96,8 +97,6 @@ export function objectReset(run: ScenarioRun): boolean {
 
 export const siblings = (run: ScenarioRun) => run.records.filter((r) => r.role === "inflight" || r.role === "concurrent" || r.role === "later");
 
-export const ok = (r: HistoryRecord) => r.status === 200 && r.integrity !== "wrong";
-
 /**
  * The first and last `info` probes of an isolate: runtime state before and after the run.
  * Undefined when the worker has no probes (a profile's worker).
@@ -120,8 +119,8 @@ export const NO_STATS = "the run has no reads of the guest's own counters (/stat
 
 export const NO_PROBES = "the worker has no runtime probes (generation, abort hook, stack pointer)";
 
-export const num = (record: HistoryRecord, field: string): number => Number(record.body?.[field]);
+/** `field` of what `record` reported; NaN when it did not report it (check `observed` first). */
+export const num = (record: HistoryRecord, field: SnapshotField): number => snapshot(record)[field] ?? Number.NaN;
 
-/** A probe answered and reported `field` as a number: what a runtime does not expose is absent. */
-export const observed = (record: HistoryRecord, field: string): boolean =>
-  record.status === 200 && typeof record.body?.[field] === "number";
+/** A probe answered and reported `field`: what a runtime does not expose is absent. */
+export const observed = (record: HistoryRecord, field: SnapshotField): boolean => snapshot(record)[field] !== undefined;

@@ -12,7 +12,7 @@ import { resets } from "../../scenarios/expectations.ts";
 import { judgeRun } from "../checkers/index.ts";
 import { failed, fault, info, release, run, runtime, sibling } from "../checkers/synthetic.ts";
 import { countRuns, exitStatus } from "../checkers/verdict.ts";
-import { appendHistory, readHistory } from "../history/record.ts";
+import { appendHistory, readHistory } from "../history/file.ts";
 import { PROJECT_ROOT } from "../project.ts";
 
 const NODE = join(PROJECT_ROOT, "node_modules/.bin/node");

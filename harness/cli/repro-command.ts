@@ -3,12 +3,12 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { VariantName } from "../build/variants.ts";
 import { realModeByName } from "../build/real-build.ts";
-import { ALL_BUILDS, ALL_STRATEGIES, runMatrix } from "../engine/matrix.ts";
+import { ALL_BUILDS, runMatrix } from "../matrix/matrix.ts";
 import { exitStatus } from "../checkers/verdict.ts";
 import { suggestion } from "../engine/field-checker.ts";
-import { TOPOLOGIES, type Topology } from "../engine/scenario.ts";
+import { TOPOLOGIES, type Topology } from "../history/scenario.ts";
 import { IN_CLONE, onlyInClone } from "../project.ts";
-import type { Strategy } from "../protocol/recovery.ts";
+import { STRATEGIES, type Strategy } from "../protocol/recovery.ts";
 import { writeReports } from "./report-command.ts";
 import { outputDir, timestamp, writingInto } from "./output-dir.ts";
 import { ownWorkerTarget, progressReporter, scenariosFrom } from "./run-command.ts";
@@ -31,7 +31,7 @@ export async function reproCommand(args: string[]): Promise<number> {
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32)) throw new UsageError("--seed must be an integer from 0 to 4294967295");
   const listed = (value: string | undefined) => (value === undefined ? undefined : [value]);
-  const strategies = pick(listed(values.strategy), ALL_STRATEGIES, "strategy") as Strategy[] | undefined;
+  const strategies = pick(listed(values.strategy), STRATEGIES, "strategy") as Strategy[] | undefined;
 
   const ownWorker = values.worker === undefined
     ? undefined

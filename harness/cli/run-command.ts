@@ -5,11 +5,13 @@ import { VARIANT_NAMES } from "../build/variants.ts";
 import { REAL_MODE_NAMES } from "../build/real-build.ts";
 import { suggestion } from "../engine/field-checker.ts";
 import { loadScenarios } from "../engine/load-scenarios.ts";
-import { ALL_BUILDS, ALL_STRATEGIES, type BuildName, type MatrixResult, type OwnWorkerTarget, type ProgressEvent, runMatrix } from "../engine/matrix.ts";
+import { ALL_BUILDS, type OwnWorkerTarget, type ProgressEvent, runMatrix } from "../matrix/matrix.ts";
+import { type BuildName } from "../history/run.ts";
+import { type MatrixResult } from "../checkers/index.ts";
 import { preflight, strategyFrom } from "../profile/preflight.ts";
 import { loadProfile } from "../profile/profile.ts";
-import { TOPOLOGIES, type Scenario, type Topology } from "../engine/scenario.ts";
-import { MUTANT_NAMES, type Mutant, type Strategy } from "../protocol/recovery.ts";
+import { TOPOLOGIES, type Scenario, type Topology } from "../history/scenario.ts";
+import { MUTANT_NAMES, type Mutant, STRATEGIES, type Strategy } from "../protocol/recovery.ts";
 import { IN_CLONE, onlyInClone } from "../project.ts";
 import { drawnInFull } from "../report/html.ts";
 import { verdictLabel } from "../report/table.ts";
@@ -62,7 +64,7 @@ export async function runCommand(args: string[]): Promise<number> {
   const repeat = values.repeat === undefined ? undefined : Number(values.repeat);
   if (repeat !== undefined && (!Number.isInteger(repeat) || repeat < 1)) throw new UsageError("--repeat must be a positive integer");
   const reports = pick(values.report, REPORTS, "report") ?? [];
-  const strategies = pick(values.strategy, ALL_STRATEGIES, "strategy") as Strategy[] | undefined;
+  const strategies = pick(values.strategy, STRATEGIES, "strategy") as Strategy[] | undefined;
   const ownWorker = values.worker === undefined
     ? undefined
     : await ownWorkerTarget(values.worker, values.profile, strategies, { variant: values.variant, topology: values.topology, mutant: values.mutant });

@@ -4,7 +4,7 @@
 import { DEFAULT_MAX_MEMORY_BYTES } from "../build/build.ts";
 import { REAL_MODE_NAMES } from "../build/real-build.ts";
 import { VARIANT_NAMES } from "../build/variants.ts";
-import { TOPOLOGIES } from "../engine/scenario.ts";
+import { TOPOLOGIES } from "../history/scenario.ts";
 import { ALL_TIMELINES_UP_TO } from "../report/html.ts";
 import { builtInProfiles } from "../profile/profile.ts";
 import { MUTANT_NAMES, STRATEGIES } from "../protocol/recovery.ts";

@@ -5,7 +5,7 @@
 // profile (harness/profile/), which can do less: what a worker cannot do, its client leaves out
 // (an absent capability), and the engine never asks for it.
 import { CONTROL_CHARS, NON_ASCII, checksum, expectedChecksum } from "../protocol/integrity.ts";
-import type { Fault } from "./scenario.ts";
+import type { Fault } from "../history/scenario.ts";
 
 /** The class given to a failure whose text the client does not recognise. */
 export const UNRECOGNISED = "Unrecognised";

@@ -1,6 +1,7 @@
 // Helpers for writing scenarios: `defineScenario` and the expectation shapes the catalog and
 // users' own scenario files share (the format itself is in scenario.ts).
-import { type Expectation, type Scenario, validateScenario } from "./scenario.ts";
+import { type Expectation, type Scenario } from "../history/scenario.ts";
+import { validateScenario } from "./scenario.ts";
 
 /**
  * A scenario, checked as it is defined: a mistake throws one line naming the scenario and the

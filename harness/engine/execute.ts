@@ -6,58 +6,17 @@
 //   probes → setup writes → park in-flight siblings → fault (or storm) → release → first later sibling
 //   (alone, with a string argument) → object probe → other later siblings → probes
 import type { HistoryRecord, Isolate, Role } from "../history/record.ts";
-import type { Mutant, Strategy } from "../protocol/recovery.ts";
-import type { VariantName } from "../build/variants.ts";
-import type { RealModeName } from "../build/real-build.ts";
+import { type RunConfig, runId, type ScenarioRun } from "../history/run.ts";
 import { DeadlineError } from "../runner/deadline.ts";
 import type { RunningWorker } from "../runner/start-worker.ts";
 import { CANARY_CLIENT, type Client, type Operation, type ParkBarrier } from "./client.ts";
-import { faultIsolate, objectIsolate, type Scenario, type Siblings, type Topology } from "./scenario.ts";
+import { faultIsolate, objectIsolate, type Scenario, type Siblings, type Topology } from "../history/scenario.ts";
 
 /**
  * What running a scenario needs of a worker: a worker the runner started, or (inside workerd,
  * harness/shim/inside-workerd.ts) the worker's own fetch handler.
  */
 export type ScenarioTarget = Pick<RunningWorker, "fetchIsolate" | "deadlineMs" | "output">;
-
-/** The build a bring-your-own worker run is labelled with: the user's own, not a canary variant. */
-export const OWN_WORKER = "worker";
-
-export interface RunConfig {
-  /**
-   * The canary build (a reference variant or a real workers-rs mode), or `worker` for a worker
-   * of your own reached through a profile.
-   */
-  variant: VariantName | RealModeName | typeof OWN_WORKER;
-  strategy: Strategy;
-  topology: Topology;
-  mutants: readonly Mutant[];
-  /** 1-based repeat number. */
-  repeat: number;
-  /** Varies the data siblings carry (and check); runs with the same id and seed send the same requests. */
-  seed?: number;
-}
-
-/** One execution of one scenario: what the checkers judge. */
-export interface ScenarioRun {
-  runId: string;
-  scenario: Scenario;
-  config: RunConfig;
-  /** The Durable Object the run used, if any. */
-  object?: string;
-  records: HistoryRecord[];
-  /** What the worker printed while the run went on. */
-  output: string;
-  /** Who spoke to the worker: `canary`, or the profile's name. */
-  client?: string;
-  /** What the scenario asked for that the profile could not do, left out of this run. */
-  leftOut?: string[];
-  /**
-   * Set when the harness could not complete the run (it stalled, workerd would not start, the
-   * harness's own code failed): why. Such a run has no records and no checker judges it.
-   */
-  error?: string;
-}
 
 /** How long siblings that failed with the fault get to answer before the release probe. */
 const FAILED_SIBLINGS_GRACE_MS = 250;
@@ -80,11 +39,6 @@ function settledOrGrace(operations: readonly Promise<unknown>[], count: number, 
 
 /** Setup writes to the scenario's Durable Object, so there is stored and in-memory state to lose. */
 export const SETUP_WRITES = 2;
-
-export function runId(scenario: Scenario, config: RunConfig): string {
-  const mutants = config.mutants.length ? `+${config.mutants.join("+")}` : "";
-  return `${scenario.name}/${config.variant}/${config.strategy}${mutants}/${config.topology}/${config.repeat}`;
-}
 
 /** Seeds for checked buffers: distinct per sibling and run, reproducible from the run id and seed. */
 function seedFor(runId: string, index: number, seed = 0): number {

@@ -5,7 +5,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { PROJECT_ROOT } from "../project.ts";
-import { type Scenario, ScenarioError, validateScenario } from "./scenario.ts";
+import { type Scenario } from "../history/scenario.ts";
+import { ScenarioError, validateScenario } from "./scenario.ts";
 
 export const SCENARIO_DIR = join(PROJECT_ROOT, "scenarios");
 /** The built-in catalog's files: TypeScript in a clone, compiled JavaScript in an installed package. */

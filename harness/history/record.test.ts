@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { resets } from "../../scenarios/expectations.ts";
 import { fault, run, sibling } from "../checkers/synthetic.ts";
-import { appendHistory, HistoryFileError, historyRuns, readHistory } from "./record.ts";
+import { appendHistory, HistoryFileError, historyRuns, readHistory } from "./file.ts";
 
 const file = () => join(mkdtempSync(join(tmpdir(), "wrh-history-")), "history.jsonl");
 

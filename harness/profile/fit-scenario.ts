@@ -2,7 +2,7 @@
 // runs when the worker has a route for its fault; parts of its workload the worker cannot
 // perform are left out and named, so a report never claims more than was exercised.
 import type { Client } from "../engine/client.ts";
-import type { Scenario } from "../engine/scenario.ts";
+import type { Scenario } from "../history/scenario.ts";
 
 export type Fit =
   | { runs: true; scenario: Scenario; leftOut: string[] }

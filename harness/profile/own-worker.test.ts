@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadScenarios } from "../engine/load-scenarios.ts";
-import { runMatrix } from "../engine/matrix.ts";
+import { runMatrix } from "../matrix/matrix.ts";
 import { PROJECT_ROOT } from "../project.ts";
 import { preflight, ProfileMismatchError, strategyFrom } from "./preflight.ts";
 import { loadProfile, validateProfile } from "./profile.ts";

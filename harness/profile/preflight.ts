@@ -5,7 +5,7 @@
 // route and what came back. Without it a worker whose routes differ from the profile would be
 // judged as losing every request. The panic route's answer also says which recovery the build
 // uses, asked the way workers-rs's own suite asks it.
-import type { FaultKind } from "../engine/scenario.ts";
+import type { FaultKind } from "../history/scenario.ts";
 import { UNRECOGNISED, type Reading } from "../engine/client.ts";
 import type { Strategy } from "../protocol/recovery.ts";
 import { DeadlineError } from "../runner/deadline.ts";

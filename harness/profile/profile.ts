@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { FieldChecker } from "../engine/field-checker.ts";
-import { FAULT_KINDS, type FaultKind } from "../engine/scenario.ts";
+import { FAULT_KINDS, type FaultKind } from "../history/scenario.ts";
 import { PROJECT_ROOT } from "../project.ts";
 import { ERROR_CLASSES, type ErrorClass } from "../protocol/recovery.ts";
 

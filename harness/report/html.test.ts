@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { RunConfig } from "../engine/execute.ts";
+import type { RunConfig } from "../history/run.ts";
 import type { RunResult } from "../checkers/index.ts";
-import type { Scenario } from "../engine/scenario.ts";
+import type { Scenario } from "../history/scenario.ts";
 import { runStatus, type Verdict } from "../checkers/verdict.ts";
 import type { HistoryRecord } from "../history/record.ts";
 import { ALL_TIMELINES_UP_TO, MAX_LANES, renderHtml } from "./html.ts";

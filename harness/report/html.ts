@@ -5,8 +5,8 @@
 import { countRuns, isBroken, type Verdict } from "../checkers/verdict.ts";
 import { verdictLabel } from "./table.ts";
 import type { RunResult } from "../checkers/index.ts";
-import type { Expectation, Fault } from "../engine/scenario.ts";
-import type { HistoryRecord } from "../history/record.ts";
+import type { Expectation, Fault } from "../history/scenario.ts";
+import { answered, type HistoryRecord } from "../history/record.ts";
 
 export interface HtmlOptions {
   title?: string;
@@ -79,7 +79,7 @@ const percent = (value: number, view: RunView) => `${((value / view.spanMs) * 10
 function outcomeOf(record: HistoryRecord): Outcome {
   if (record.status === "timeout" || record.status === "unreachable") return "lost";
   if (record.integrity === "wrong") return "wrong";
-  return record.status === 200 ? "ok" : "failed";
+  return answered(record) ? "ok" : "failed";
 }
 
 function statusText(record: HistoryRecord): string {

@@ -1,6 +1,6 @@
 // The JSON report: every run with its configuration, verdicts, metrics and worker output. The
 // records themselves are in the history file.
-import type { MatrixResult } from "../engine/matrix.ts";
+import type { MatrixResult } from "../checkers/index.ts";
 
 export function renderJson(matrix: MatrixResult): string {
   return JSON.stringify({

@@ -3,7 +3,7 @@
 // guarantees could not all be observed (and none broke) is skipped, with the reason; a run the
 // harness could not complete is an error.
 import type { RunResult } from "../checkers/index.ts";
-import type { MatrixResult } from "../engine/matrix.ts";
+import type { MatrixResult } from "../checkers/index.ts";
 import { isBroken, isUnknown } from "../checkers/verdict.ts";
 
 function xml(text: string): string {

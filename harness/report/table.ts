@@ -2,7 +2,7 @@
 // blast radius and recovery latency; under the table, broken guarantees with their evidence,
 // guarantees that could not be observed (never a pass), and runs the harness could not complete.
 import type { RunResult } from "../checkers/index.ts";
-import type { MatrixResult } from "../engine/matrix.ts";
+import type { MatrixResult } from "../checkers/index.ts";
 import { isBroken, isUnknown } from "../checkers/verdict.ts";
 
 function configLabel(result: RunResult): string {

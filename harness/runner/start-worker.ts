@@ -9,7 +9,7 @@ import type { VariantName } from "../build/variants.ts";
 import { type RealBuildManifest, type RealMode, type RealModeName, readRealManifest, realModeByName } from "../build/real-build.ts";
 import { variantDistDir } from "../project.ts";
 import type { Isolate } from "../history/record.ts";
-import type { Topology } from "../engine/scenario.ts";
+import type { Topology } from "../history/scenario.ts";
 import { type Mutant, type Strategy, defaultStrategyFor, strategyFitsBuild } from "../protocol/recovery.ts";
 import { DeadlineError } from "./deadline.ts";
 import { readWorkerRuntimeConfig } from "./wrangler-config.ts";

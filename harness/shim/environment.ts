@@ -2,9 +2,7 @@
 // from it. The stateless handler and (in the shared topology) the Durable Objects of the same
 // worker use that same runtime, hence the same WebAssembly instance.
 import canary from "./canary.wasm";
-import {
-  MUTANT_NAMES, type Mutant, STRATEGIES, type Strategy, defaultStrategyFor, isMutant, strategyFitsBuild,
-} from "../protocol/recovery.ts";
+import { MUTANT_NAMES, type Mutant, STRATEGIES, type Strategy, defaultStrategyFor, isMutant, strategyFitsBuild } from "../protocol/recovery.ts";
 import { canaryImports } from "./canary-imports.ts";
 import { ConfigError } from "./errors.ts";
 import { GuestRuntime } from "./runtime.ts";

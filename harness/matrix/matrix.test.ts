@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadScenarios } from "./load-scenarios.ts";
+import { loadScenarios } from "../engine/load-scenarios.ts";
 import { MatrixInputError, configurations, runMatrix } from "./matrix.ts";
 
 const catalog = await loadScenarios();

@@ -1,32 +1,27 @@
 // Runs scenarios across builds, strategies and topologies: the programmatic API behind
-// `wrh run` and the vitest specs. It executes, records and then judges; nothing judges while a
-// scenario runs.
+// `wrh run` and the vitest specs. It sits above every stage: it starts workers (runner),
+// executes and records (engine), then judges (checkers); nothing judges while a scenario runs.
 import { spawnSync } from "node:child_process";
-import type { VariantName } from "../build/variants.ts";
-import { type RealModeName, REAL_MODE_NAMES, realModeByName } from "../build/real-build.ts";
-import { REAL_CLIENT } from "./real-client.ts";
-import { judgeRun, type RunResult } from "../checkers/index.ts";
-import { countRuns, type RunStatus } from "../checkers/verdict.ts";
-import { appendHistory } from "../history/record.ts";
-import type { Mutant, Strategy } from "../protocol/recovery.ts";
-import { type RunningWorker, startCanary } from "../runner/start-worker.ts";
 import { readManifest } from "../build/manifest.ts";
-import { defaultStrategyFor, STRATEGIES, strategyFitsBuild } from "../protocol/recovery.ts";
-import { OWN_WORKER, type RunConfig, type ScenarioRun, executeScenario, runId } from "./execute.ts";
-import { type Scenario, TOPOLOGIES, type Topology } from "./scenario.ts";
-import { CANARY_CLIENT, type Client } from "./client.ts";
+import { REAL_MODE_NAMES, realModeByName } from "../build/real-build.ts";
+import { VARIANT_NAMES } from "../build/variants.ts";
+import { judgeRun, type MatrixResult, type RunResult } from "../checkers/index.ts";
+import { countRuns } from "../checkers/verdict.ts";
+import { CANARY_CLIENT, type Client } from "../engine/client.ts";
+import { executeScenario } from "../engine/execute.ts";
+import { REAL_CLIENT } from "../engine/real-client.ts";
+import { appendHistory } from "../history/file.ts";
+import { type BuildName, OWN_WORKER, type RunConfig, runId, type ScenarioRun } from "../history/run.ts";
+import { type Scenario, TOPOLOGIES, type Topology } from "../history/scenario.ts";
 import { fitScenario } from "../profile/fit-scenario.ts";
 import { profileClient } from "../profile/profile-client.ts";
 import type { Profile } from "../profile/profile.ts";
+import { defaultStrategyFor, type Mutant, STRATEGIES, type Strategy, strategyFitsBuild } from "../protocol/recovery.ts";
 import { resolveOwnWorker, startOwnWorker } from "../runner/own-worker.ts";
+import { type RunningWorker, startCanary } from "../runner/start-worker.ts";
 
-export const ALL_VARIANTS: readonly VariantName[] = ["abort", "unwind", "unwind-exnref"];
 /** Every build the matrix can run: the reference runtime's variants, then real workers-rs's modes. */
-export const ALL_BUILDS: readonly BuildName[] = [...ALL_VARIANTS, ...REAL_MODE_NAMES];
-
-/** A build of the canary: a reference variant or a real workers-rs mode. */
-export type BuildName = VariantName | RealModeName;
-export const ALL_STRATEGIES: readonly Strategy[] = STRATEGIES;
+export const ALL_BUILDS: readonly BuildName[] = [...VARIANT_NAMES, ...REAL_MODE_NAMES];
 
 export interface MatrixOptions {
   scenarios: readonly Scenario[];
@@ -78,17 +73,6 @@ export interface ProgressEvent {
   note?: string;
 }
 
-export { judgeRun, type RunResult };
-
-export interface MatrixResult {
-  /** How many runs came out each way. */
-  counts: Record<RunStatus, number>;
-  results: RunResult[];
-  /** What the runner had to do about workerd during the matrix. */
-  notes: string[];
-  durationMs: number;
-}
-
 export class MatrixInputError extends Error {
   override name = "MatrixInputError";
 }
@@ -129,25 +113,25 @@ interface Configuration {
 /** The configurations a request expands to: every strategy each selected build supports. */
 export function configurations(options: Pick<MatrixOptions, "variants" | "strategies" | "topologies">): Configuration[] {
   const configs: Configuration[] = [];
-  for (const variant of options.variants ?? ALL_VARIANTS) {
+  for (const variant of options.variants ?? VARIANT_NAMES) {
     const real = realModeByName(variant);
     if (real) {
       // A real build recovers the one way its worker-build mode compiled in.
-      if ((options.strategies ?? ALL_STRATEGIES).includes(real.recovery)) {
+      if ((options.strategies ?? STRATEGIES).includes(real.recovery)) {
         for (const topology of options.topologies ?? TOPOLOGIES) configs.push({ variant, strategy: real.recovery, topology });
       }
       continue;
     }
     const manifest = readManifest(variant);
     const panic = manifest?.panicStrategy ?? (variant === "abort" ? "abort" : "unwind");
-    for (const strategy of options.strategies ?? ALL_STRATEGIES) {
+    for (const strategy of options.strategies ?? STRATEGIES) {
       if (!strategyFitsBuild(strategy, panic)) continue;
       for (const topology of options.topologies ?? TOPOLOGIES) configs.push({ variant, strategy, topology });
     }
   }
   if (configs.length === 0) {
-    const strategies = (options.strategies ?? ALL_STRATEGIES).join(", ");
-    throw new MatrixInputError(`no build in ${(options.variants ?? ALL_VARIANTS).join(", ")} runs strategy ${strategies}; ` +
+    const strategies = (options.strategies ?? STRATEGIES).join(", ");
+    throw new MatrixInputError(`no build in ${(options.variants ?? VARIANT_NAMES).join(", ")} runs strategy ${strategies}; ` +
       `none and reset run the abort build, unwind runs unwind or unwind-exnref, and each real build runs the one its mode recovers by ` +
       `(real-abort: reset, real-unwind and real-unwind-exnref: unwind, real-legacy: none); e.g. --variant abort --strategy ${defaultStrategyFor("abort")}`);
   }

@@ -1,0 +1,56 @@
+// A run: one execution of one scenario in one configuration, with its records. The engine
+// produces runs (engine/execute.ts), the checkers judge them, history files keep them
+// (./file.ts).
+import type { Mutant, Strategy } from "../protocol/recovery.ts";
+import type { HistoryRecord } from "./record.ts";
+import type { Scenario, Topology } from "./scenario.ts";
+
+/** A build of the reference runtime's canary (harness/build/variants.ts lists them). */
+export type ReferenceBuild = "abort" | "unwind" | "unwind-exnref";
+/** A real workers-rs build of the canary (harness/build/real-build.ts lists them). */
+export type RealBuild = "real-abort" | "real-unwind" | "real-unwind-exnref" | "real-legacy";
+export type BuildName = ReferenceBuild | RealBuild;
+
+/** The build a bring-your-own worker run is labelled with: the user's own, not a canary variant. */
+export const OWN_WORKER = "worker";
+
+export interface RunConfig {
+  /**
+   * The canary build (a reference variant or a real workers-rs mode), or `worker` for a worker
+   * of your own reached through a profile.
+   */
+  variant: BuildName | typeof OWN_WORKER;
+  strategy: Strategy;
+  topology: Topology;
+  mutants: readonly Mutant[];
+  /** 1-based repeat number. */
+  repeat: number;
+  /** Varies the data siblings carry (and check); runs with the same id and seed send the same requests. */
+  seed?: number;
+}
+
+/** One execution of one scenario: what the checkers judge. */
+export interface ScenarioRun {
+  runId: string;
+  scenario: Scenario;
+  config: RunConfig;
+  /** The Durable Object the run used, if any. */
+  object?: string;
+  records: HistoryRecord[];
+  /** What the worker printed while the run went on. */
+  output: string;
+  /** Who spoke to the worker: `canary`, or the profile's name. */
+  client?: string;
+  /** What the scenario asked for that the profile could not do, left out of this run. */
+  leftOut?: string[];
+  /**
+   * Set when the harness could not complete the run (it stalled, workerd would not start, the
+   * harness's own code failed): why. Such a run has no records and no checker judges it.
+   */
+  error?: string;
+}
+
+export function runId(scenario: Scenario, config: RunConfig): string {
+  const mutants = config.mutants.length ? `+${config.mutants.join("+")}` : "";
+  return `${scenario.name}/${config.variant}/${config.strategy}${mutants}/${config.topology}/${config.repeat}`;
+}
