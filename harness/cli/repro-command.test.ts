@@ -33,7 +33,7 @@ describe("wrh repro and wrh report", () => {
     const { status, stdout } = wrh("repro", "abort-with-siblings", "--worker", "dist/unwind", "--strategy", "reset", "--out", out);
     expect(status).toBe(0);
     expect(stdout).toMatch(/abort-with-siblings\s+reset \(worker\)/);
-    const wrong = wrh("repro", "panic-with-siblings", "--worker", "dist/unwind", "--strategy", "reset", "--out", out);
+    const wrong = wrh("repro", "panic-with-siblings", "--worker", "dist/unwind", "--strategy", "reset", "--out", mkdtempSync(join(tmpdir(), "wrh-repro-")));
     expect(wrong.status).toBe(1);
     expect(wrong.stdout).toMatch(/panic-with-siblings\/worker\/reset\/shared\/1: classification: fault ended as PanicError, allowed: Abort/);
   });

@@ -7,7 +7,7 @@
 //   (alone, with a string argument) → object probe → other later siblings → probes
 import type { HistoryRecord, Isolate, Role } from "../history/record.ts";
 import { type RunConfig, runId, type ScenarioRun } from "../history/run.ts";
-import { DeadlineError } from "../runner/deadline.ts";
+import { type Deadline, DeadlineError } from "../runner/deadline.ts";
 import type { RunningWorker } from "../runner/start-worker.ts";
 import { CANARY_CLIENT, type Client, type Operation, type ParkBarrier } from "./client.ts";
 import { faultIsolate, objectIsolate, type Scenario, type Siblings, type Topology } from "../history/scenario.ts";
@@ -65,11 +65,11 @@ class Recorder {
   }
 
   /** Performs one operation and records it; never throws. */
-  async op(role: Role, isolate: Isolate, { kind, path, check }: Operation, deadlineMs?: number): Promise<HistoryRecord> {
+  async op(role: Role, isolate: Isolate, { kind, path, check }: Operation, deadline?: Deadline): Promise<HistoryRecord> {
     const record: HistoryRecord = { run: this.#runId, id: this.records.length + 1, role, kind, isolate, path, start: this.#now(), end: 0, status: "unreachable" };
     this.records.push(record);
     try {
-      const response = await this.#worker.fetchIsolate(isolate, path, deadlineMs);
+      const response = await this.#worker.fetchIsolate(isolate, path, deadline);
       const text = await response.text();
       record.status = response.status;
       const reading = this.#client.read(response.status, response.headers, text);
@@ -178,10 +178,14 @@ export async function executeScenario(
   const role: Role = park ? "inflight" : "concurrent";
   const sent: Promise<HistoryRecord>[] = [];
   let seedIndex = 0;
-  for (let i = 0; i < inflight.handler; i++) sent.push(recorder.op(role, "handler", siblings!.inflight(seed(seedIndex++))));
-  for (let i = 0; i < inflight.object; i++) sent.push(recorder.op(role, objects, counter!.inflight(object!)));
+  // Their deadline runs from the fault's answer: until then the harness is still sending it (a
+  // storm of thousands of faults takes seconds), and nothing is late yet.
+  const faultAnswered = Promise.withResolvers<void>();
+  const siblingDeadline: Deadline = { ms: worker.deadlineMs, from: faultAnswered.promise };
+  for (let i = 0; i < inflight.handler; i++) sent.push(recorder.op(role, "handler", siblings!.inflight(seed(seedIndex++)), siblingDeadline));
+  for (let i = 0; i < inflight.object; i++) sent.push(recorder.op(role, objects, counter!.inflight(object!), siblingDeadline));
   for (let i = 0; i < inflight.otherObject; i++) {
-    sent.push(recorder.op(role, objects, { ...counter!.inflight(otherObject), kind: "other-object-park" }));
+    sent.push(recorder.op(role, objects, { ...counter!.inflight(otherObject), kind: "other-object-park" }, siblingDeadline));
   }
   if (park) {
     target.set("handler", target.get("handler")! + inflight.handler);
@@ -192,6 +196,7 @@ export async function executeScenario(
     for (const isolate of isolates) {
       const reached = await parkedReach(worker, park, isolate, target.get(isolate)!, () => anySettled, barrierMs);
       if (reached !== true) {
+        faultAnswered.resolve();
         throw new Error(`in-flight siblings never all parked in the ${isolate} isolate: ${reached ?? "an unknown number"} parked of ${target.get(isolate)} after ${barrierMs / 1000} s, none answered`);
       }
     }
@@ -199,18 +204,15 @@ export async function executeScenario(
 
   const faultKind = `${fault.kind}@${fault.place}`;
   const faultOp = { kind: faultKind, path: faultPath };
-  // Siblings are released only once the fault has answered: a fault that never answers gets
-  // half the deadline, so released siblings still have time to answer on their own. Without
-  // that, a hung fault would time its siblings out and the harness would blame the worker.
-  const faultDeadlineMs = Math.ceil(worker.deadlineMs / 2);
   if (fault.storm) {
     for (let i = 0; i < fault.storm.requests; i++) {
-      if (i % fault.storm.every === 0) await recorder.op("fault", "handler", faultOp, faultDeadlineMs);
+      if (i % fault.storm.every === 0) await recorder.op("fault", "handler", faultOp);
       else await recorder.op("later", "handler", siblings!.ok());
     }
   } else {
-    await recorder.op("fault", faultIsolate(fault, topology), faultOp, faultDeadlineMs);
+    await recorder.op("fault", faultIsolate(fault, topology), faultOp);
   }
+  faultAnswered.resolve();
 
   // Siblings the worker failed with the fault (they left the park without a release) get to
   // answer before the release probe: it would take the isolate first, and their answers,

@@ -11,7 +11,7 @@ import { variantDistDir } from "../project.ts";
 import type { Isolate } from "../history/record.ts";
 import type { Topology } from "../history/scenario.ts";
 import { type Mutant, type Strategy, defaultStrategyFor, strategyFitsBuild } from "../protocol/recovery.ts";
-import { DeadlineError } from "./deadline.ts";
+import { type Deadline, expiry } from "./deadline.ts";
 import { readWorkerRuntimeConfig } from "./wrangler-config.ts";
 
 export const DEFAULT_REQUEST_DEADLINE_MS = 10_000;
@@ -39,7 +39,7 @@ export interface RunningWorker {
    * Like `fetch`, addressed to one isolate: `objects` is the Durable Objects' own worker in the
    * split topology, and the handler's in the shared one.
    */
-  fetchIsolate(isolate: Isolate, path: string, deadlineMs?: number): Promise<Response>;
+  fetchIsolate(isolate: Isolate, path: string, deadline?: Deadline): Promise<Response>;
   /** The deadline every request gets unless it asks for a shorter one. */
   deadlineMs: number;
   /** Whether workerd still answers within `timeoutMs`: a hung isolate blocks the whole process. */
@@ -190,15 +190,9 @@ export async function launch(label: string, workers: WorkerOptions[], deadlineMs
   // The deadline covers the whole exchange, body included: a response whose headers came but
   // whose body never ends must not stall the harness (aborting the signal alone does not end
   // such a read). The body is read here, so callers get it without waiting again.
-  const withDeadline = async (path: string, send: (signal: AbortSignal) => Promise<Response>, ms = deadlineMs) => {
+  const withDeadline = async (path: string, send: (signal: AbortSignal) => Promise<Response>, deadline: Deadline = deadlineMs) => {
     const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        controller.abort();
-        reject(new DeadlineError(`${path}: no response within ${ms} ms`));
-      }, ms);
-    });
+    const { expired, clear } = expiry(deadline, path, () => controller.abort());
     const exchange = async () => {
       const response = await send(controller.signal);
       const body = NULL_BODY_STATUS.has(response.status) ? null : await response.arrayBuffer();
@@ -207,7 +201,7 @@ export async function launch(label: string, workers: WorkerOptions[], deadlineMs
     try {
       return await Promise.race([exchange(), expired]);
     } finally {
-      clearTimeout(timer);
+      clear();
     }
   };
   const fetch = (path: string, init: RequestInit = {}) =>
@@ -216,15 +210,15 @@ export async function launch(label: string, workers: WorkerOptions[], deadlineMs
     topology,
     deadlineMs,
     fetch,
-    async fetchIsolate(isolate, path, ms = deadlineMs) {
+    async fetchIsolate(isolate, path, deadline = deadlineMs) {
       if (isolate === "handler" || topology === "shared") {
-        return withDeadline(path, (signal) => mf.dispatchFetch(new URL(path, "http://canary.test"), { signal }), ms);
+        return withDeadline(path, (signal) => mf.dispatchFetch(new URL(path, "http://canary.test"), { signal }), deadline);
       }
       // Miniflare types this Fetcher with @cloudflare/workers-types, which we do not install.
       const objects = (await mf.getWorker(workers[1]!.name)) as unknown as {
         fetch(url: URL, init: { signal: AbortSignal }): Promise<Response>;
       };
-      return withDeadline(path, (signal) => objects.fetch(new URL(path, "http://canary.test"), { signal }), ms);
+      return withDeadline(path, (signal) => objects.fetch(new URL(path, "http://canary.test"), { signal }), deadline);
     },
     async responsive(timeoutMs = 2_000) {
       try {

@@ -22,19 +22,16 @@ import { judge } from "../checkers/index.ts";
 import { type ScenarioTarget, executeScenario } from "../engine/execute.ts";
 import { validateScenario } from "../engine/scenario.ts";
 import type { Strategy } from "../protocol/recovery.ts";
-import { DeadlineError } from "../runner/deadline.ts";
+import { type Deadline, expiry } from "../runner/deadline.ts";
 import recovery from "../../scenarios/recovery.scenarios.ts";
 
 const strategy = env.WRH_STRATEGY as Strategy;
 const variant = env.WRH_VARIANT as VariantName;
 const DEADLINE_MS = 10_000;
 
-/** One exchange with the worker's own fetch handler, body included, within `ms`. */
-async function exchange(path: string, ms: number): Promise<Response> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeadlineError(`${path}: no response within ${ms} ms`)), ms);
-  });
+/** One exchange with the worker's own fetch handler, body included, within `deadline`. */
+async function exchange(path: string, deadline: Deadline): Promise<Response> {
+  const { expired, clear } = expiry(deadline, path);
   const send = async () => {
     const response = await exports.default.fetch(new Request(new URL(path, "http://canary.test")));
     return new Response(await response.text(), { status: response.status, headers: response.headers });
@@ -42,7 +39,7 @@ async function exchange(path: string, ms: number): Promise<Response> {
   try {
     return await Promise.race([send(), expired]);
   } finally {
-    clearTimeout(timer);
+    clear();
   }
 }
 
@@ -50,7 +47,7 @@ async function exchange(path: string, ms: number): Promise<Response> {
 // output to the test, so runs record none.
 const worker = {
   deadlineMs: DEADLINE_MS,
-  fetchIsolate: (_isolate, path, ms = DEADLINE_MS) => exchange(path, ms),
+  fetchIsolate: (_isolate, path, deadline = DEADLINE_MS) => exchange(path, deadline),
   output: () => "",
 } as ScenarioTarget;
 
