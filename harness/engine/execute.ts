@@ -197,7 +197,9 @@ export async function executeScenario(
       const reached = await parkedReach(worker, park, isolate, target.get(isolate)!, () => anySettled, barrierMs);
       if (reached !== true) {
         faultAnswered.resolve();
-        throw new Error(`in-flight siblings never all parked in the ${isolate} isolate: ${reached ?? "an unknown number"} parked of ${target.get(isolate)} after ${barrierMs / 1000} s, none answered`);
+        throw new Error(`in-flight siblings never all parked in the ${isolate} isolate: ${reached ?? "an unknown number"} parked of ${target.get(isolate)} after ${barrierMs / 1000} s, none answered. ` +
+          "A limit of this setup, not a verdict: the worker may not hold that many requests at once (the canaries park about 4,000 in " +
+          "their default 64 MiB of linear memory; `wrh build --max-memory 512MiB` raises it) or answer the count behind them in time");
       }
     }
   }
