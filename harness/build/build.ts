@@ -75,8 +75,9 @@ export function buildInputs(toolchain: Toolchain, maxMemoryBytes = DEFAULT_MAX_M
   return {
     toolchain,
     maxMemoryBytes: validateMaxMemory(maxMemoryBytes),
-    // The real canary is built by worker-build from its own lockfile (real-build.ts).
-    sourceHash: hashTree(WORKERS_DIR, new Set(["target", "real-canary"])),
+    // The real canary is built by worker-build from its own lockfile (real-build.ts). The Rust
+    // reads the constants it shares with the harness from harness/protocol at compile time.
+    sourceHash: hashStrings([hashTree(WORKERS_DIR, new Set(["target", "real-canary"])), hashTree(PROTOCOL_DIR)]),
     // Everything the bundle is made of: the shim and the protocol it shares with the harness.
     shimHash: hashStrings([hashTree(SHIM_DIR), hashTree(PROTOCOL_DIR)]),
   };

@@ -4,6 +4,7 @@
 // error class, and probes read the runtime's state. Any other worker is reached through a
 // profile (harness/profile/), which can do less: what a worker cannot do, its client leaves out
 // (an absent capability), and the engine never asks for it.
+import { JS_ERROR_MESSAGE, PANIC_MESSAGE } from "../protocol/constants.ts";
 import { CONTROL_CHARS, NON_ASCII, checksum, expectedChecksum } from "../protocol/integrity.ts";
 import type { Fault } from "../history/scenario.ts";
 
@@ -124,7 +125,7 @@ const echoed = (text: string) => (body: Record<string, unknown>) =>
  */
 function saying(kind: string, seed: number): string {
   if (kind !== "panic" && kind !== "js-error") return "";
-  const text = `wrh: intentional ${kind === "panic" ? "panic" : "JS error"} ${NON_ASCII}`;
+  const text = `${kind === "panic" ? PANIC_MESSAGE : JS_ERROR_MESSAGE} ${NON_ASCII}`;
   return `text=${encodeURIComponent(text)}&n=${seed}`;
 }
 

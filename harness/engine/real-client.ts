@@ -3,6 +3,7 @@
 // but its failures are whatever workers-rs, wasm-bindgen's glue, worker-build's shim and
 // workerd make of a fault: nothing in the worker names an error class, so the class is read
 // from the text that came back. What that text cannot say stays unrecognised.
+import { JS_ERROR_MESSAGE } from "../protocol/constants.ts";
 import { CANARY_CLIENT, type Client, type Reading, UNRECOGNISED } from "./client.ts";
 
 /**
@@ -17,7 +18,7 @@ export const REAL_ERRORS: readonly { class: string; text: RegExp }[] = [
   { class: "StaleInstance", text: /Cannot invoke closure from previous WASM instance/i },
   { class: "Terminated", text: /Module terminated/ },
   { class: "PanicError", text: /PanicError/ },
-  { class: "JsError", text: /wrh: intentional JS error/ },
+  { class: "JsError", text: new RegExp(JS_ERROR_MESSAGE) },
   { class: "Abort", text: /RuntimeError|unreachable|Maximum call stack size exceeded|out of memory|memory access out of bounds|Critical error/ },
 ];
 

@@ -1,7 +1,6 @@
 // The canary's integrity check, computed independently of the guest (mirror of
 // workers/canary/src/integrity.rs): the checksum a buffer derived from `seed` must have.
-
-export const BUFFER_BYTES = 16 * 1024;
+import { BUFFER_BYTES, FRAME_BYTES } from "./constants.ts";
 
 export function pattern(seed: number, length: number): Uint8Array {
   let state = seed >>> 0 || 1;
@@ -50,9 +49,6 @@ export function requestedMessage(path: string): string | undefined {
   const n = Number(params.get("n"));
   return text === null || !Number.isSafeInteger(n) ? undefined : faultMessage(text, n);
 }
-
-/** Bytes each level of a re-entrant chain keeps on the shadow stack across its inner call. */
-export const FRAME_BYTES = 256;
 
 /** The seed of level `level`'s frame in a chain started with `seed` (mirror of workers/canary/src/reenter.rs). */
 export const frameSeed = (seed: number, level: number): number => (seed + Math.imul(level, 0x9e3779b9)) >>> 0;

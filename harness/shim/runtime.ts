@@ -11,6 +11,7 @@
 // 3. On an abort: set the terminated flag in linear memory (so the guest traps when an import
 //    returns into an outer frame), run the on_abort hook once, fail the generation's in-flight
 //    tasks with StaleInstance, and reset on the next entry.
+import { GUEST_MUTANTS } from "../protocol/constants.ts";
 import type { Mutant, Strategy } from "../protocol/recovery.ts";
 import { Abort, GuestError, JsError, PanicError, StaleInstance, StaleObject, Terminated } from "./errors.ts";
 import { DEFAULT_PARK_TIMEOUT_MS, ParkingLot } from "./parking-lot.ts";
@@ -24,8 +25,6 @@ const utf8Encoder = new TextEncoder();
 const UNWIND_TAG = new WebAssembly.Tag({ parameters: ["externref"] });
 
 /** Bits the guest reads in `wrh_start` (workers/recovery/src/abort.rs). */
-const GUEST_MUTANT_NO_TERMINATION_GUARD = 1;
-const GUEST_MUTANT_PANIC_HOOK_TRAPS = 2;
 
 /** Host futures settle with one of these statuses (0 = ok). */
 const HOST_FUTURE_OK = 0;
@@ -312,8 +311,8 @@ export class GuestRuntime {
   /** Runs the guest's start function on the current instance, as the next generation. */
   #start(): void {
     this.#generation++;
-    const guestMutants = (this.mutants.has("no-termination-guard") ? GUEST_MUTANT_NO_TERMINATION_GUARD : 0) |
-      (this.mutants.has("panic-hook-traps") ? GUEST_MUTANT_PANIC_HOOK_TRAPS : 0);
+    const guestMutants = (this.mutants.has("no-termination-guard") ? GUEST_MUTANTS["no-termination-guard"] : 0) |
+      (this.mutants.has("panic-hook-traps") ? GUEST_MUTANTS["panic-hook-traps"] : 0);
     ((this.#instance!.exports as Exports).wrh_start as ExportFn)(this.#generation, guestMutants);
   }
 

@@ -59,6 +59,7 @@ import { type DurableObjectNamespace, type Env, runtimeFor } from "./environment
 import { failure, ForwardedFailure, json, RequestError, respond, text, textFailure } from "./responses.ts";
 import type { GuestRuntime, Handle } from "./runtime.ts";
 import { saying } from "./fault-message.ts";
+import { REENTER_FAULTS } from "../protocol/constants.ts";
 import type { FailureBody } from "../protocol/recovery.ts";
 
 // workers-rs's test config binds its objects as COUNTER = "Counter" and MY_CLASS = "MyClass".
@@ -85,7 +86,6 @@ const SYNC_ROUTES: Record<string, string> = {
   "/spin": "canary_spin",
 };
 
-const REENTER_FAULTS: Record<string, number> = { none: 0, panic: 1, abort: 2, "js-error": 3 };
 
 const TEST_WORKER_FAULTS = new Set(["/test-panic", "/test-abort", "/test-oom", "/test-js-error"]);
 

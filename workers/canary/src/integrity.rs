@@ -20,11 +20,9 @@ pub fn checksum(bytes: &[u8]) -> u32 {
     bytes.iter().fold(0x811c_9dc5, |hash, &b| (hash ^ b as u32).wrapping_mul(0x0100_0193))
 }
 
-pub const BUFFER_BYTES: usize = 16 * 1024;
-
-/// Bytes each level of a re-entrant chain keeps on the shadow stack across its inner call
-/// (`FRAME_BYTES` in harness/protocol/integrity.ts).
-pub const FRAME_BYTES: usize = 256;
+/// The buffer a sibling holds across an await, and what each level of a re-entrant chain keeps
+/// on the shadow stack across its inner call (harness/protocol/constants.json).
+pub use crate::protocol::{BUFFER_BYTES, FRAME_BYTES};
 
 /// The seed of level `level`'s frame in a chain started with `seed` (`frameSeed` there).
 pub fn frame_seed(seed: u32, level: u32) -> u32 {

@@ -14,6 +14,8 @@ mod faults;
 mod integrity;
 mod json;
 mod notes;
+#[path = "../../protocol.rs"]
+mod protocol;
 mod reenter;
 mod requests;
 

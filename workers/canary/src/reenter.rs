@@ -32,9 +32,7 @@ thread_local! {
     static CHAIN: RefCell<Chain> = const { RefCell::new(Chain { seed: 0, message: None, completed: Vec::new() }) };
 }
 
-pub const FAULT_PANIC: u32 = 1;
-pub const FAULT_ABORT: u32 = 2;
-pub const FAULT_JS_ERROR: u32 = 3;
+use crate::protocol::{FAULT_ABORT, FAULT_JS_ERROR, FAULT_PANIC};
 
 /// One level of a re-entrant chain `depth` deep (levels 1..=depth) with `fault` at level `at`.
 /// Any other `fault` value means no fault. Level 1 takes the chain's frame seed and requested

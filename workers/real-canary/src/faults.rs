@@ -27,8 +27,7 @@ extern "C" {
     pub fn wrh_throw(message: &str);
 }
 
-pub const PANIC_MESSAGE: &str = "wrh: intentional panic";
-pub const JS_ERROR_MESSAGE: &str = "wrh: intentional JS error";
+pub use crate::protocol::{JS_ERROR_MESSAGE, PANIC_MESSAGE};
 
 /// The message a fault request names (`?text=&n=`): the harness expects `"{text} {n}"`
 /// (harness/protocol/integrity.ts, `faultMessage`), formatted here at run time.

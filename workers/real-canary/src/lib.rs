@@ -18,6 +18,8 @@ mod json;
 mod notes;
 mod park;
 mod probes;
+#[path = "../../protocol.rs"]
+mod protocol;
 mod reenter;
 
 pub use counter::{Counter, MyClass};

@@ -23,11 +23,11 @@ static INSTANCE: AtomicU32 = AtomicU32::new(0);
 static ABORT_HOOK_RUNS: AtomicU32 = AtomicU32::new(0);
 static PANIC_HOOK_INSTALLED: AtomicBool = AtomicBool::new(false);
 
-/// Test-only fault injection: the termination check after host imports is skipped.
-const MUTANT_NO_TERMINATION_GUARD: u32 = 1;
-/// Test-only fault injection: under panic=unwind the panic hook reports the panic and traps,
-/// so the panicking frames never unwind (see `boundary::install_panic_hook`).
-pub(crate) const MUTANT_PANIC_HOOK_TRAPS: u32 = 2;
+/// Test-only fault injection (harness/protocol/constants.json): `MUTANT_NO_TERMINATION_GUARD`
+/// skips the termination check after host imports; under panic=unwind,
+/// `MUTANT_PANIC_HOOK_TRAPS` makes the panic hook report the panic and trap, so the panicking
+/// frames never unwind (see `boundary::install_panic_hook`).
+pub(crate) use crate::protocol::{MUTANT_NO_TERMINATION_GUARD, MUTANT_PANIC_HOOK_TRAPS};
 
 /// Whether the host started this instance with test-only mutant `flag`.
 pub(crate) fn mutant(flag: u32) -> bool {

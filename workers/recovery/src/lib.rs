@@ -21,6 +21,8 @@ mod boundary;
 mod executor;
 pub mod host;
 mod memory;
+#[path = "../../protocol.rs"]
+mod protocol;
 
 pub use boundary::{export, respond};
 pub use executor::{HostError, HostFuture, park, sleep, spawn, storage_put};
