@@ -30,7 +30,7 @@ describe("mutation score of the catalog", () => {
 
   afterAll(() => {
     const caught = MUTANT_NAMES.filter((m) => caughtBy.has(m)).length;
-    const lines = MUTANT_NAMES.map((m) => `  ${m.padEnd(26)} ${caughtBy.get(m) ?? "NOT CAUGHT"}`);
+    const lines = MUTANT_NAMES.map((m) => `  ${m.padEnd(Math.max(...MUTANT_NAMES.map((name) => name.length)) + 1)} ${caughtBy.get(m) ?? "NOT CAUGHT"}`);
     console.log(`mutation score: ${caught}/${MUTANT_NAMES.length} (${Math.round((100 * caught) / MUTANT_NAMES.length)} %)\n${lines.join("\n")}`);
   });
 });
