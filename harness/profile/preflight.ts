@@ -10,6 +10,7 @@ import { UNRECOGNISED, type Reading } from "../engine/client.ts";
 import type { Strategy } from "../protocol/recovery.ts";
 import { DeadlineError } from "../runner/deadline.ts";
 import { resolveOwnWorker, startOwnWorker } from "../runner/own-worker.ts";
+import type { RunningWorker } from "../runner/start-worker.ts";
 import { profileClient } from "./profile-client.ts";
 import type { Profile } from "./profile.ts";
 
@@ -36,8 +37,7 @@ export async function preflight(target: string, profile: Profile, requestDeadlin
   const client = profileClient(profile);
   const mismatch = (answer: Answer, what: string) =>
     new ProfileMismatchError(`--worker ${target} does not match profile ${profile.name}: ${answer.route} ${what}; fix the profile's routes and patterns, or pass another --profile`);
-  const ask = async (route: string): Promise<Answer> => {
-    const worker = await startOwnWorker(resolved, requestDeadlineMs);
+  const ask = async (worker: RunningWorker, route: string): Promise<Answer> => {
     try {
       const response = await worker.fetch(route);
       const text = await response.text();
@@ -45,6 +45,12 @@ export async function preflight(target: string, profile: Profile, requestDeadlin
     } catch (error) {
       if (error instanceof DeadlineError) return { route, status: "timeout", reading: {}, text: "" };
       throw error;
+    }
+  };
+  const onFreshWorker = async <T>(use: (worker: RunningWorker) => Promise<T>): Promise<T> => {
+    const worker = await startOwnWorker(resolved, requestDeadlineMs);
+    try {
+      return await use(worker);
     } finally {
       await worker.dispose();
     }
@@ -53,21 +59,24 @@ export async function preflight(target: string, profile: Profile, requestDeadlin
     if (answer.status === 404) throw mismatch(answer, `answered 404 ${snippet(answer.text)}: the worker has no such route`);
   };
 
-  if (profile.sibling) {
-    const answer = await ask(profile.sibling);
-    answered(answer);
-    if (answer.status !== 200 && answer.status !== "timeout") throw mismatch(answer, `(the sibling route, which must succeed) answered ${answer.status} ${snippet(answer.text)}`);
-  }
-  if (profile.object && client.objects) {
-    const answer = await ask(client.objects.read("wrh-preflight").path);
-    answered(answer);
-    if (answer.status === 200 && answer.reading.body === undefined) {
-      throw mismatch(answer, `(the counter) answered ${snippet(answer.text)}, where the patterns memory /${profile.object.memory}/ and stored /${profile.object.stored}/ find no count`);
+  // The routes that must succeed share one workerd: none of them faults.
+  await onFreshWorker(async (worker) => {
+    if (profile.sibling) {
+      const answer = await ask(worker, profile.sibling);
+      answered(answer);
+      if (answer.status !== 200 && answer.status !== "timeout") throw mismatch(answer, `(the sibling route, which must succeed) answered ${answer.status} ${snippet(answer.text)}`);
     }
-  }
+    if (profile.object && client.objects) {
+      const answer = await ask(worker, client.objects.read("wrh-preflight").path);
+      answered(answer);
+      if (answer.status === 200 && answer.reading.body === undefined) {
+        throw mismatch(answer, `(the counter) answered ${snippet(answer.text)}, where the patterns memory /${profile.object.memory}/ and stored /${profile.object.stored}/ find no count`);
+      }
+    }
+  });
   const faults: Preflight = {};
   for (const [kind, route] of Object.entries(profile.faults) as [FaultKind, string][]) {
-    const answer = await ask(route);
+    const answer = await onFreshWorker((worker) => ask(worker, route));
     answered(answer);
     // A fault that hangs is for the checkers to judge, not a mismatch.
     if (answer.status === 200) throw mismatch(answer, `(the ${kind} fault) answered 200 ${snippet(answer.text)}: it did not fail`);

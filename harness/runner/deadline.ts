@@ -12,16 +12,12 @@ export class DeadlineError extends Error {
  */
 export type Deadline = number | { ms: number; from: Promise<unknown> };
 
-export function deadlineMs(deadline: Deadline): number {
-  return typeof deadline === "number" ? deadline : deadline.ms;
-}
-
 /**
  * A promise that rejects with a DeadlineError for `path` once `deadline` passes, calling
  * `onExpire` first (to abort the request); `clear()` when the exchange ended.
  */
 export function expiry(deadline: Deadline, path: string, onExpire?: () => void): { expired: Promise<never>; clear(): void } {
-  const ms = deadlineMs(deadline);
+  const ms = typeof deadline === "number" ? deadline : deadline.ms;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let cleared = false;
   const expired = new Promise<never>((_, reject) => {
