@@ -69,23 +69,25 @@ function output(cmd: string, args: string[], env?: NodeJS.ProcessEnv): string | 
   return result.status === 0 ? result.stdout.trim() : undefined;
 }
 
-function onPath(name: string, skipDirs: readonly string[] = []): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    if (!dir || skipDirs.includes(dir)) continue;
-    const path = join(dir, name);
-    if (existsSync(path)) return path;
-  }
-  return undefined;
+/** Every `name` on PATH, in PATH order (directories in `skipDirs` left out). */
+function allOnPath(name: string, skipDirs: readonly string[] = []): string[] {
+  return (process.env.PATH ?? "").split(delimiter)
+    .filter((dir) => dir && !skipDirs.includes(dir))
+    .map((dir) => join(dir, name))
+    .filter((path) => existsSync(path));
 }
 
 const HOST_CARGO_HINT =
   "a host Rust toolchain is needed to `cargo install` worker-build and wasm-bindgen-cli: install rustup's stable " +
   "toolchain, or as root on Debian 12: `apt-get install -y cargo-web rustc-web`";
 
-/** A cargo that builds for the host (any: `cargo install` compiles host tools). */
+/**
+ * A cargo that builds for the host (any: `cargo install` compiles host tools): the first on PATH
+ * that runs, then Debian's. A rustup proxy with no toolchain installed does not run.
+ */
 export function hostCargo(): string {
-  const cargo = onPath("cargo", [shimDir()]) ?? (existsSync("/usr/bin/cargo") ? "/usr/bin/cargo" : undefined);
-  if (!cargo || output(cargo, ["--version"]) === undefined) throw new ToolchainError(HOST_CARGO_HINT);
+  const cargo = [...allOnPath("cargo", [shimDir()]), "/usr/bin/cargo"].find((path) => existsSync(path) && output(path, ["--version"]) !== undefined);
+  if (!cargo) throw new ToolchainError(HOST_CARGO_HINT);
   return cargo;
 }
 
