@@ -19,7 +19,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { delimiter, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { hashStrings } from "./source-hash.ts";
 import { type Toolchain, ToolchainError, WASM_TARGET } from "./toolchain.ts";
 
@@ -187,8 +187,10 @@ export async function installTool(spec: ToolSpec, log: (line: string) => void): 
   ensureHostBuildDeps(log);
   log(`installing ${spec.crate} ${spec.version} from crates.io with \`cargo install --locked\` into ${root} (${spec.coldHint})…`);
   const started = performance.now();
-  // The shims are for worker-build's children only: the install builds for the host.
-  const env = { ...process.env };
+  // The shims are for worker-build's children only: the install builds for the host, with the
+  // rustc beside its cargo (a rustup proxy first on PATH may have no toolchain behind it).
+  const rustc = join(dirname(cargo), "rustc");
+  const env = { ...process.env, ...(existsSync(rustc) && !process.env.RUSTC ? { RUSTC: rustc } : {}) };
   const adjustments: string[] = [];
   const baseArgs = ["install", "--locked", "--root", root, "--force"];
   let result = await runStreaming(cargo, [...baseArgs, spec.crate, "--version", spec.version], { env });
