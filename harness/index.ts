@@ -15,7 +15,8 @@ export { type ErrorClass, ERROR_CLASSES, STRATEGIES, type Strategy } from "./pro
 // Running a matrix: against the canary builds (in a clone) or a worker of your own through a profile.
 // A worker of your own is checked against its profile first (the CLI does; runMatrix does not).
 export {
-  ALL_BUILDS, HarnessError, MatrixInputError, type MatrixOptions, type OwnWorkerTarget, type ProgressEvent, runMatrix,
+  ALL_BUILDS, HarnessError, MatrixInputError, type MatrixOptions, type MatrixPlan, type MatrixSession, matrixSession, type OwnWorkerTarget,
+  planMatrix, type PlannedRun, type ProgressEvent, runMatrix,
 } from "./matrix/matrix.ts";
 export { builtInProfiles, loadProfile, type Profile, ProfileError, validateProfile } from "./profile/profile.ts";
 export { type Answer, preflight, type Preflight, ProfileMismatchError, strategyFrom } from "./profile/preflight.ts";
@@ -23,6 +24,9 @@ export { type Answer, preflight, type Preflight, ProfileMismatchError, strategyF
 // Judging: the checkers and their verdicts.
 export { CHECKERS, judgeRun, type MatrixResult, type RunResult } from "./checkers/index.ts";
 export { type Checker, countRuns, exitStatus, type RunStatus, runStatus, type Verdict, type VerdictStatus } from "./checkers/verdict.ts";
+
+// The vitest integration (tests per run in your own vitest config) is its own entry point,
+// "workers-recovery-harness/vitest" (harness/vitest/recovery-tests.ts): it imports vitest.
 
 // Reports.
 export { type HtmlOptions, renderHtml } from "./report/html.ts";

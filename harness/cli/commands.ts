@@ -80,6 +80,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import("./repro-command.ts")).reproCommand(rest);
     case "report":
       return (await import("./report-command.ts")).reportCommand(rest);
+    case "init":
+      return (await import("./init-command.ts")).initCommand(rest);
     case "toolchain": {
       parseArgs({ args: rest, options: COMMAND_OPTIONS.toolchain });
       const toolchain = findToolchain();

@@ -9,7 +9,7 @@ import { ALL_BUILDS, type OwnWorkerTarget, type ProgressEvent, runMatrix } from 
 import { type BuildName } from "../history/run.ts";
 import { type MatrixResult } from "../checkers/index.ts";
 import { preflight, strategyFrom } from "../profile/preflight.ts";
-import { loadProfile } from "../profile/profile.ts";
+import { DEFAULT_PROFILE, loadProfile } from "../profile/profile.ts";
 import { TOPOLOGIES, type Scenario, type Topology } from "../history/scenario.ts";
 import { MUTANT_NAMES, type Mutant, STRATEGIES, type Strategy } from "../protocol/recovery.ts";
 import { IN_CLONE, onlyInClone } from "../project.ts";
@@ -19,8 +19,6 @@ import { exitStatus } from "../checkers/verdict.ts";
 import { outputDir, timestamp, writingInto } from "./output-dir.ts";
 import { REPORTS, writeReports } from "./report-command.ts";
 import { COMMAND_OPTIONS, pick, UsageError } from "./usage.ts";
-
-export const DEFAULT_PROFILE = "workers-rs-test";
 
 /** The scenarios `--scenario-file` and `--only-file` select: the catalog and the files, or the files only. */
 export async function scenariosFrom(values: { "scenario-file"?: string[]; "only-file"?: boolean }): Promise<Scenario[]> {

@@ -31,6 +31,7 @@ export const COMMAND_OPTIONS = {
   list: { "scenario-file": many, "only-file": flag },
   repro: { strategy: one, variant: one, topology: one, seed: one, out: one, worker: one, profile: one, "scenario-file": many, "only-file": flag },
   report: { report: many, out: one, timeline: many },
+  init: { worker: one, profile: one, dir: one },
 } as const;
 
 /** Each command's usage: `wrh <command> --help` prints its own, `wrh help` all of them. */
@@ -88,6 +89,12 @@ export const COMMAND_USAGE = {
       report.html by default, into a new folder report-<time>/ beside the history unless --out
       names another (new or empty) folder. --timeline as for run. Reads the history a run at a
       time, so a history of thousands of runs needs little memory.`,
+  init: `  wrh init [--worker <wrangler.toml|built dir>] [--profile NAME|FILE] [--dir DIR]
+      In your worker's project: write the recovery tests as vitest spec files, one per fault
+      kind the profile maps (DIR/<kind>.recovery.ts, DIR = recovery by default), a "recovery"
+      project in vitest.config.ts (written if missing, added to its test.projects if present),
+      and an npm script test:recovery. The worker is the wrangler config found here (else
+      worker-build's build/) unless --worker names it. Existing files are never overwritten.`,
 } as const;
 
 export type CommandName = keyof typeof COMMAND_USAGE;

@@ -17,7 +17,7 @@ import { fitScenario } from "../profile/fit-scenario.ts";
 import { profileClient } from "../profile/profile-client.ts";
 import type { Profile } from "../profile/profile.ts";
 import { defaultStrategyFor, type Mutant, STRATEGIES, type Strategy, strategyFitsBuild } from "../protocol/recovery.ts";
-import { resolveOwnWorker, startOwnWorker } from "../runner/own-worker.ts";
+import { type ResolvedWorker, resolveOwnWorker, startOwnWorker } from "../runner/own-worker.ts";
 import { type RunningWorker, startCanary } from "../runner/start-worker.ts";
 
 /** Every build the matrix can run: the reference runtime's variants, then real workers-rs's modes. */
@@ -159,55 +159,79 @@ function failedRun(scenario: Scenario, config: RunConfig, error: unknown): Scena
   return { runId: runId(scenario, config), scenario, config, records: [], output: "", error: error instanceof Error ? error.message : String(error) };
 }
 
-interface Planned {
+/** One run of a matrix: a scenario under one configuration, the `repeat`-th time. */
+export interface PlannedRun {
   config: Omit<RunConfig, "mutants" | "repeat">;
   scenario: Scenario;
   repeat: number;
+  /** What a worker of your own could not do of the scenario (see fitScenario). */
   leftOut?: string[];
 }
 
-/** The runs of a matrix; for your own worker, the scenarios its profile can run, fitted to it. */
-function planRuns(options: MatrixOptions, client: Client, skipped: (reason: string, scenario: string) => void): Planned[] {
+/** The runs a matrix will do, in order, and what it leaves out and why. */
+export interface MatrixPlan {
+  runs: PlannedRun[];
+  notes: string[];
+}
+
+/**
+ * The runs `options` ask for; for your own worker, the scenarios its profile can run, fitted to
+ * it. Throws MatrixInputError when that is none.
+ */
+export function planMatrix(options: MatrixOptions): MatrixPlan {
   const own = options.ownWorker;
-  const configs: Planned["config"][] = own ? [{ variant: OWN_WORKER, strategy: own.strategy, topology: "shared" }] : configurations(options);
+  const configs: PlannedRun["config"][] = own ? [{ variant: OWN_WORKER, strategy: own.strategy, topology: "shared" }] : configurations(options);
+  const notRun = new Map<string, string[]>();
+  const client = own ? profileClient(own.profile) : CANARY_CLIENT;
   const fitted = options.scenarios.flatMap((scenario): { scenario: Scenario; leftOut?: string[] }[] => {
     if (!own) return [{ scenario }];
     const fit = fitScenario(scenario, client);
-    if (!fit.runs) skipped(fit.reason, scenario.name);
+    if (!fit.runs) notRun.set(fit.reason, [...(notRun.get(fit.reason) ?? []), scenario.name]);
     return fit.runs ? [{ scenario: fit.scenario, leftOut: fit.leftOut }] : [];
   });
-  return configs.flatMap((config) =>
+  const runs = configs.flatMap((config) =>
     fitted
       .filter(({ scenario: s }) => s.expect[config.strategy] && (s.topologies ?? TOPOLOGIES).includes(config.topology))
       .flatMap(({ scenario, leftOut }) =>
         Array.from({ length: options.repeat ?? scenario.repeats ?? 1 }, (_, i) => ({ config, scenario, repeat: i + 1, leftOut }))),
   );
-}
-
-export async function runMatrix(options: MatrixOptions): Promise<MatrixResult> {
-  const started = performance.now();
-  const mutants = options.mutants ?? [];
-  const own = options.ownWorker;
-  const ownClient = own && profileClient(own.profile);
-  const notRun = new Map<string, string[]>();
-  const plan = planRuns(options, ownClient ?? CANARY_CLIENT, (reason, scenario) => notRun.set(reason, [...(notRun.get(reason) ?? []), scenario]));
   const notes = [...notRun].map(([reason, scenarios]) => `not run, ${reason}: ${scenarios.join(", ")}`);
-  if (plan.length === 0) {
+  if (runs.length === 0) {
     throw new MatrixInputError(own
       ? `profile ${own.profile.name} supports none of the selected scenarios under ${own.strategy}${notes.length ? ` (${notes.join("; ")})` : ""}`
       : "the selected scenarios have no expectation for the selected strategies and topologies");
   }
+  return { runs, notes };
+}
 
-  const results: RunResult[] = [];
+/**
+ * Does the runs of a plan one at a time, in any order and subset (a vitest test per run, or a
+ * whole matrix), keeping one workerd per configuration between consecutive runs of it.
+ */
+export interface MatrixSession {
+  /** Runs one planned run and judges it; appends its history when the options name a file. */
+  run(planned: PlannedRun): Promise<RunResult>;
+  /** What the session noticed about workerd on the way (a hung process replaced, …). */
+  readonly notes: readonly string[];
+  /** Stops the workerd it holds. */
+  close(): Promise<void>;
+}
+
+/** A session for the runs of `options` (`total`: how many the caller will do, for progress). */
+export function matrixSession(options: MatrixOptions, total: number): MatrixSession {
+  const mutants = options.mutants ?? [];
+  const own = options.ownWorker;
+  const ownClient = own && profileClient(own.profile);
+  const notes: string[] = [];
+  let done = 0;
   const note = (text: string) => {
     notes.push(text);
-    options.onProgress?.({ done: results.length, total: plan.length, note: text });
+    options.onProgress?.({ done, total, note: text });
   };
-  for (const text of notes) options.onProgress?.({ done: 0, total: plan.length, note: text });
   // Read once: under `none` a worker of your own is started again for every run.
-  const resolvedOwn = own && await resolveOwnWorker(own.path, own.profile);
-  const start = (config: Planned["config"]) => own
-    ? startOwnWorker(resolvedOwn!, options.requestDeadlineMs)
+  let resolvedOwn: Promise<ResolvedWorker> | undefined;
+  const start = async (config: PlannedRun["config"]) => own
+    ? startOwnWorker(await (resolvedOwn ??= resolveOwnWorker(own.path, own.profile)), options.requestDeadlineMs)
     : startCanary({
         ...config, variant: config.variant as BuildName, mutants, requestDeadlineMs: options.requestDeadlineMs, parkTimeoutMs: options.parkTimeoutMs,
       });
@@ -219,38 +243,49 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixResult> {
     if (worker) await within(worker.dispose(), STOP_DEADLINE_MS, "stopping workerd").catch(killOwnWorkerd);
   };
   const runDeadlineMs = options.runDeadlineMs ?? DEFAULT_RUN_DEADLINE_MS;
-  try {
-    for (const { config, scenario, repeat, leftOut } of plan) {
-      const key = `${config.variant}/${config.strategy}/${config.topology}`;
-      if (current && current.key !== key) await release();
-      // A run under `none` may poison the instance for good: every such run starts on a new one
-      // (a new workerd for a worker of your own, which has no harness routes).
-      if (current && config.strategy === "none" && (own || !(await freshInstances(current.worker)))) await release();
-      current ??= { key, worker: await within(start(config), START_DEADLINE_MS, `starting workerd for ${key}`) };
-      const runConfig: RunConfig = { ...config, mutants, repeat, ...(options.seed === undefined ? {} : { seed: options.seed }) };
-      let history: ScenarioRun;
-      try {
-        const client = ownClient ?? clientForBuild(config.variant);
-        const run = executeScenario(current.worker, scenario, runConfig, { client });
-        history = { ...(await within(run, runDeadlineMs, "the run")), leftOut };
-      } catch (error) {
-        history = failedRun(scenario, runConfig, error);
-        // A stalled run may still hold workerd: the next run gets a fresh one.
-        if (error instanceof HarnessError) await release();
-      }
-      if (options.historyFile) appendHistory(options.historyFile, history);
-      const result = judgeRun(history);
-      if (options.keepRecords && !options.keepRecords(result, plan.length)) result.history = { ...history, records: [] };
-      results.push(result);
-      options.onProgress?.({ done: results.length, total: plan.length, result });
-      const troubled = result.status !== "holds" && (result.history.records.some((r) => r.status === "timeout" || r.status === "unreachable") || result.history.records.length === 0);
-      if (troubled && current && !(await current.worker.responsive())) {
-        note(`workerd stopped answering during ${result.runId}; stopped it and started a fresh one`);
-        await release();
-      }
+  const run = async ({ config, scenario, repeat, leftOut }: PlannedRun): Promise<RunResult> => {
+    const key = `${config.variant}/${config.strategy}/${config.topology}`;
+    if (current && current.key !== key) await release();
+    // A run under `none` may poison the instance for good: every such run starts on a new one
+    // (a new workerd for a worker of your own, which has no harness routes).
+    if (current && config.strategy === "none" && (own || !(await freshInstances(current.worker)))) await release();
+    current ??= { key, worker: await within(start(config), START_DEADLINE_MS, `starting workerd for ${key}`) };
+    const runConfig: RunConfig = { ...config, mutants, repeat, ...(options.seed === undefined ? {} : { seed: options.seed }) };
+    let history: ScenarioRun;
+    try {
+      const client = ownClient ?? clientForBuild(config.variant);
+      const execution = executeScenario(current.worker, scenario, runConfig, { client });
+      history = { ...(await within(execution, runDeadlineMs, "the run")), leftOut };
+    } catch (error) {
+      history = failedRun(scenario, runConfig, error);
+      // A stalled run may still hold workerd: the next run gets a fresh one.
+      if (error instanceof HarnessError) await release();
     }
+    if (options.historyFile) appendHistory(options.historyFile, history);
+    const result = judgeRun(history);
+    if (options.keepRecords && !options.keepRecords(result, total)) result.history = { ...history, records: [] };
+    done++;
+    options.onProgress?.({ done, total, result });
+    const troubled = result.status !== "holds" && (result.history.records.some((r) => r.status === "timeout" || r.status === "unreachable") || result.history.records.length === 0);
+    if (troubled && current && !(await current.worker.responsive())) {
+      note(`workerd stopped answering during ${result.runId}; stopped it and started a fresh one`);
+      await release();
+    }
+    return result;
+  };
+  return { run, notes, close: release };
+}
+
+export async function runMatrix(options: MatrixOptions): Promise<MatrixResult> {
+  const started = performance.now();
+  const plan = planMatrix(options);
+  for (const text of plan.notes) options.onProgress?.({ done: 0, total: plan.runs.length, note: text });
+  const session = matrixSession(options, plan.runs.length);
+  const results: RunResult[] = [];
+  try {
+    for (const planned of plan.runs) results.push(await session.run(planned));
   } finally {
-    await release();
+    await session.close();
   }
-  return { counts: countRuns(results), results, notes, durationMs: Math.round(performance.now() - started) };
+  return { counts: countRuns(results), results, notes: [...plan.notes, ...session.notes], durationMs: Math.round(performance.now() - started) };
 }

@@ -3,9 +3,9 @@
 // build (dist/real-unwind) to judge. Rust tools on PATH are tripwires: judging a prebuilt
 // worker must not look for a toolchain. One scratch project serves every case.
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../project.ts";
 
@@ -45,6 +45,11 @@ beforeAll(() => {
   expect(sh("npm", ["init", "-y"]).status).toBe(0);
   const installed = sh("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", join(scratch, tarball)], 300_000);
   expect(installed.status, installed.stderr).toBe(0);
+  // What a Worker's repository with its own vitest tests has: the versions this clone pins.
+  const ours = JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")) as { devDependencies: Record<string, string> };
+  const testing = ["vitest", "@cloudflare/vitest-pool-workers"].map((name) => `${name}@${ours.devDependencies[name]}`);
+  const tools = sh("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--save-dev", ...testing], 300_000);
+  expect(tools.status, tools.stderr).toBe(0);
 }, 600_000);
 
 afterAll(() => {
@@ -147,4 +152,123 @@ console.log(scenario, status);
     ]);
     expect(tsc.status, tsc.stdout).toBe(0);
   });
+
+  it("npx wrh init writes recovery specs into the project's vitest config; one npx vitest run runs them beside its cloudflareTest() tests", () => {
+    writeWorkersRsProject();
+    const init = wrh("init");
+    expect(init.status, init.stderr).toBe(0);
+    expect(init.stderr).toContain("wrote recovery/panic.recovery.ts");
+    expect(init.stderr).toMatch(/worker: wrangler\.toml, main build\/worker\/shim\.mjs \(built\)/);
+    expect(readFileSync(join(project, "vitest.config.ts"), "utf8")).toMatch(/projects: \[\n\s+\{ test: \{ name: "recovery"/);
+    expect(JSON.parse(readFileSync(join(project, "package.json"), "utf8")).scripts["test:recovery"]).toBe("vitest run --project recovery");
+    const again = wrh("init");
+    expect(again.status).toBe(0);
+    expect(again.stderr).toContain("recovery/panic.recovery.ts exists: left as it is");
+
+    const unsharded = vitestJson("unsharded.json");
+    // The project's own test ran in workerd beside the recovery tests, in the same run.
+    expect(unsharded.get("test/index.spec.ts › answers on its sibling route")?.status).toBe("passed");
+    const recovery = [...unsharded].filter(([name]) => name.startsWith("recovery/"));
+    expect(recovery.map(([name]) => name)).toContain("recovery/panic.recovery.ts › recovery of wrangler.toml under unwind › unwind · worker build · shared topology › panic-with-siblings: " +
+      "panic! in a stateless request while siblings are parked inside Rust");
+    // Every run reached a verdict (a harness error fails its test with its own message).
+    const judged = recovery.filter(([, test]) => test.meta);
+    expect(judged.length).toBeGreaterThanOrEqual(9);
+    for (const [name, test] of judged) {
+      expect(["holds", "broken", "unknown"], name).toContain(test.meta!.status);
+      expect(test.status, name).toBe({ holds: "passed", broken: "failed", unknown: "skipped", error: "failed" }[test.meta!.status]);
+    }
+  });
+
+  it("vitest --shard 1/3, 2/3 and 3/3 with blob reports, merged, give exactly the verdicts of one unsharded run", () => {
+    const unsharded = vitestJson("unsharded.json");
+    for (let index = 1; index <= 3; index++) {
+      const shard = sh("npx", ["vitest", "run", "--project", "recovery", `--shard=${index}/3`, "--reporter=blob", `--outputFile=.vitest-reports/blob-${index}-3.json`], 600_000);
+      expect([0, 1], shard.stderr).toContain(shard.status);
+    }
+    const merged = sh("npx", ["vitest", "--merge-reports=.vitest-reports", "--reporter=json", "--outputFile=merged.json"], 300_000);
+    expect([0, 1], merged.stderr).toContain(merged.status);
+    // The verdicts, not the blast radius: where a reset cancels siblings, how many it catches
+    // varies from run to run (7 and 11 in two unsharded runs of abort-with-1000-siblings).
+    const verdicts = (results: Map<string, VitestTest>) => [...results].filter(([name]) => name.startsWith("recovery/"))
+      .map(([name, test]) => ({ name, status: test.status, run: test.meta?.status, verdicts: test.meta?.verdicts }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    expect(verdicts(unsharded).length).toBeGreaterThanOrEqual(9);
+    expect(verdicts(readVitestJson("merged.json"))).toEqual(verdicts(unsharded));
+  });
 });
+
+interface VitestTest {
+  status: string;
+  meta?: { status: string; blastRadius: number; verdicts: Record<string, string> };
+}
+
+/** A vitest JSON report's tests by file and full name (file › describe › test), each with its status and recovery verdicts. */
+function readVitestJson(file: string): Map<string, VitestTest> {
+  const report = JSON.parse(readFileSync(join(project, file), "utf8")) as {
+    testResults: { name: string; assertionResults: { fullName: string; ancestorTitles: string[]; title: string; status: string; meta?: { recovery?: VitestTest["meta"] } }[] }[];
+  };
+  const tests = new Map<string, VitestTest>();
+  for (const file of report.testResults) {
+    for (const result of file.assertionResults) {
+      tests.set([relative(project, file.name), ...result.ancestorTitles, result.title].join(" › "), { status: result.status, meta: result.meta?.recovery });
+    }
+  }
+  return tests;
+}
+
+/** One `npx vitest run` of the whole project (read once, shared by the cases that compare with it). */
+let unshardedRun: Map<string, VitestTest> | undefined;
+function vitestJson(file: string): Map<string, VitestTest> {
+  if (!unshardedRun) {
+    const run = sh("npx", ["vitest", "run", "--reporter=json", `--outputFile=${file}`], 600_000);
+    // Exit 1 where a guarantee broke: what the real build does is what the verdicts say.
+    expect([0, 1], run.stderr).toContain(run.status);
+    unshardedRun = readVitestJson(file);
+  }
+  return unshardedRun;
+}
+
+/**
+ * The scratch project becomes a workers-rs project as `worker-build` leaves it: the real build in
+ * build/, a wrangler.toml, and its own vitest tests in workerd through cloudflareTest().
+ */
+function writeWorkersRsProject(): void {
+  cpSync(REAL_BUILD, join(project, "build"), { recursive: true });
+  writeFileSync(join(project, "wrangler.toml"), `name = "my-worker"
+main = "build/worker/shim.mjs"
+compatibility_date = "2025-09-01"
+
+[[durable_objects.bindings]]
+name = "COUNTER"
+class_name = "Counter"
+
+[[durable_objects.bindings]]
+name = "MY_CLASS"
+class_name = "MyClass"
+
+[[migrations]]
+tag = "v1"
+new_sqlite_classes = ["Counter", "MyClass"]
+`);
+  writeFileSync(join(project, "vitest.config.ts"), `import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    projects: [
+      { plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })], test: { name: "worker", include: ["test/**/*.spec.ts"] } },
+    ],
+  },
+});
+`);
+  mkdirSync(join(project, "test"), { recursive: true });
+  writeFileSync(join(project, "test/index.spec.ts"), `import { exports } from "cloudflare:workers";
+import { expect, it } from "vitest";
+
+it("answers on its sibling route", async () => {
+  const response = await exports.default.fetch("http://example.com/durable/hello");
+  expect(response.status).toBe(200);
+});
+`);
+}

@@ -61,6 +61,9 @@ export class ProfileError extends Error {
   override name = "ProfileError";
 }
 
+/** The profile a worker of your own is judged through when none is named: workers-rs's own test worker's routes. */
+export const DEFAULT_PROFILE = "workers-rs-test";
+
 export const PROFILE_DIR = join(PROJECT_ROOT, "profiles");
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;

@@ -76,7 +76,12 @@ export function startOwnWorker(resolved: ResolvedWorker, requestDeadlineMs?: num
     modules: true,
     scriptPath: resolved.scriptPath,
     modulesRoot: resolved.modulesRoot,
-    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    // As wrangler reads a modules worker: .js is an ES module whatever the nearest package.json says.
+    modulesRules: [
+      { type: "CompiledWasm", include: ["**/*.wasm"] },
+      { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
+      { type: "CommonJS", include: ["**/*.cjs"] },
+    ],
     compatibilityDate: resolved.compatibilityDate,
     compatibilityFlags: resolved.compatibilityFlags,
     bindings: resolved.vars,
