@@ -15,16 +15,31 @@ import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import * as esbuild from "esbuild";
 import type { RealBuild } from "../history/run.ts";
-import { PROJECT_ROOT, WORKERS_DIR, variantDistDir } from "../project.ts";
+import { DIST_DIR, PROJECT_ROOT, WORKERS_DIR } from "../project.ts";
 import { BuildError, type BuildOptions, DEFAULT_MAX_MEMORY_BYTES, validateMaxMemory } from "./build.ts";
 import { MANIFEST_FILE } from "./manifest.ts";
-import { type RealTools, ensureRealTools, ensureToolchainShims, lockedVersion, wrhCacheDir } from "./real-tools.ts";
+import { type RealTools, WORKER_BUILD_VERSION, ensureRealTools, ensureToolchainShims, lockedVersion, wrhCacheDir } from "./real-tools.ts";
 import { hashStrings, hashTree, sha256 } from "./source-hash.ts";
 import { type Toolchain, WASM_TARGET, requireToolchain } from "./toolchain.ts";
 import type { EhEncoding } from "./variants.ts";
 import { type ExceptionCensus, type MemoryLimits, ehEncodingOf, inspectWasm } from "./wasm-inspect.ts";
 
 export const REAL_CRATE_DIR = join(WORKERS_DIR, "real-canary");
+
+/**
+ * What a real build is built from and where it goes: this checkout's workers/real-canary into
+ * dist/<mode>/, or a release point's copy of it (harness/releases/) into its own folder.
+ */
+export interface RealSource {
+  /** Names the source in progress lines and errors. */
+  name: string;
+  crateDir: string;
+  /** The builds go to <distRoot>/<mode>/. */
+  distRoot: string;
+  workerBuildVersion: string;
+}
+
+export const CHECKOUT_SOURCE: RealSource = { name: "workers/real-canary", crateDir: REAL_CRATE_DIR, distRoot: DIST_DIR, workerBuildVersion: WORKER_BUILD_VERSION };
 const REAL_LIB = "real_canary";
 /** What worker-build writes: the bundled entry and the wasm it imports (a CompiledWasm module). */
 export const REAL_ENTRY_FILE = "index.js";
@@ -165,6 +180,8 @@ export interface RealBuildManifest {
 /** The reference build's options, for the real modes (worker-build's output goes to stderr). */
 export interface RealBuildOptions extends Omit<BuildOptions, "variants"> {
   modes?: readonly RealMode[];
+  /** This checkout's real canary by default. */
+  source?: RealSource;
 }
 
 export interface RealModeBuild {
@@ -172,8 +189,13 @@ export interface RealModeBuild {
   result: "built" | "up-to-date";
 }
 
-export function readRealManifest(mode: string): RealBuildManifest | undefined {
-  const path = join(variantDistDir(mode), MANIFEST_FILE);
+/** Where `mode` of a source's builds lives: dist/<mode>/ for this checkout's. */
+export function realDistDir(mode: string, distRoot = DIST_DIR): string {
+  return join(distRoot, mode);
+}
+
+export function readRealManifest(mode: string, distRoot = DIST_DIR): RealBuildManifest | undefined {
+  const path = join(realDistDir(mode, distRoot), MANIFEST_FILE);
   if (!existsSync(path)) return undefined;
   try {
     return JSON.parse(readFileSync(path, "utf8")) as RealBuildManifest;
@@ -217,7 +239,7 @@ function projectEsbuild(): string {
  * machine, so its dep-info may name another clone's files later. Registry and std sources are
  * covered by the lockfile and the rustc version.
  */
-function externalSourcesOf(mode: RealMode): string[] {
+function externalSourcesOf(mode: RealMode, crateDir: string): string[] {
   const depInfo = join(modeTargetDir(mode), WASM_TARGET, "release", `${REAL_LIB}.d`);
   if (!existsSync(depInfo)) return [];
   const files = new Set<string>();
@@ -226,9 +248,9 @@ function externalSourcesOf(mode: RealMode): string[] {
     if (colon < 0) continue;
     for (const raw of line.slice(colon + 1).trim().split(/(?<!\\)\s+/)) {
       if (!raw) continue;
-      const path = resolve(REAL_CRATE_DIR, raw.replaceAll("\\ ", " "));
+      const path = resolve(crateDir, raw.replaceAll("\\ ", " "));
       const inProject = !relative(PROJECT_ROOT, path).startsWith("..");
-      const inCrate = !relative(REAL_CRATE_DIR, path).startsWith("..");
+      const inCrate = !relative(crateDir, path).startsWith("..");
       if (inProject && !inCrate) files.add(relative(PROJECT_ROOT, path));
     }
   }
@@ -236,6 +258,7 @@ function externalSourcesOf(mode: RealMode): string[] {
 }
 
 interface RealInputs {
+  source: RealSource;
   toolchain: Toolchain;
   tools: RealTools;
   shimsHash: string;
@@ -291,7 +314,7 @@ function runWorkerBuild(mode: RealMode, inputs: RealInputs, outDir: string): Pro
   for (const name of ["CARGO_ENCODED_RUSTFLAGS", "NO_MINIFY", "CUSTOM_SHIM", "COREDUMP", "RUN_TO_COMPLETION",
     "RUSTUP_TOOLCHAIN", "CARGO", "RUSTC", "RUSTC_WRAPPER", "CARGO_BUILD_TARGET"]) delete env[name];
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(inputs.tools.workerBuild.bin, args, { cwd: REAL_CRATE_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(inputs.tools.workerBuild.bin, args, { cwd: inputs.source.crateDir, env, stdio: ["ignore", "pipe", "pipe"] });
     let downloaded = "";
     const pass = (chunk: Buffer) => {
       process.stderr.write(chunk);
@@ -348,8 +371,8 @@ function alive(pid: number): boolean {
  * beside `wrh build`) would write worker-build's output folder and dist/ over each other. A lock
  * left by a process that is gone is taken over.
  */
-async function withModeLock<T>(mode: RealMode, log: (line: string) => void, body: () => Promise<T>): Promise<T> {
-  const lock = join(REAL_CRATE_DIR, "target", `${mode.name}.lock`);
+async function withModeLock<T>(mode: RealMode, crateDir: string, log: (line: string) => void, body: () => Promise<T>): Promise<T> {
+  const lock = join(crateDir, "target", `${mode.name}.lock`);
   mkdirSync(dirname(lock), { recursive: true });
   const deadline = Date.now() + LOCK_WAIT_MS;
   let told = false;
@@ -379,8 +402,8 @@ async function withModeLock<T>(mode: RealMode, log: (line: string) => void, body
 }
 
 async function buildMode(mode: RealMode, inputs: RealInputs, force: boolean, log: (line: string) => void): Promise<RealModeBuild> {
-  const dist = variantDistDir(mode.name);
-  const previous = readRealManifest(mode.name);
+  const dist = realDistDir(mode.name, inputs.source.distRoot);
+  const previous = readRealManifest(mode.name, inputs.source.distRoot);
   const before = inputsHashFor(mode, inputs, previous?.externalSources ?? []);
   const current = previous?.kind === "real" && previous.inputsHash === before &&
     existsSync(join(dist, REAL_ENTRY_FILE)) && existsSync(join(dist, mode.wasmFile));
@@ -392,7 +415,7 @@ async function buildMode(mode: RealMode, inputs: RealInputs, force: boolean, log
   const cold = !existsSync(modeTargetDir(mode));
   log(`${mode.name}: worker-build ${[...mode.workerBuildArgs].join(" ") || "(default)"} (${mode.summary})` +
     `${cold ? "; a cold build compiles std and ~80 crates first, a few minutes" : ""}…`);
-  const outDir = join(REAL_CRATE_DIR, "target", mode.name, "worker-build-out");
+  const outDir = join(inputs.source.crateDir, "target", mode.name, "worker-build-out");
   rmSync(outDir, { recursive: true, force: true });
   const started = performance.now();
   await runWorkerBuild(mode, inputs, outDir);
@@ -413,7 +436,7 @@ async function buildMode(mode: RealMode, inputs: RealInputs, force: boolean, log
   cpSync(outDir, dist, { recursive: true });
   const files = filesUnder(dist);
   const rustflags = rustflagsFor(mode, inputs.maxMemoryBytes);
-  const externalSources = externalSourcesOf(mode);
+  const externalSources = externalSourcesOf(mode, inputs.source.crateDir);
   const manifest: RealBuildManifest = {
     kind: "real",
     variant: mode.name,
@@ -460,24 +483,25 @@ async function buildMode(mode: RealMode, inputs: RealInputs, force: boolean, log
 export async function buildReal(options: RealBuildOptions = {}): Promise<RealModeBuild[]> {
   const log = options.log ?? ((line: string) => process.stderr.write(`wrh build: ${line}\n`));
   const toolchain = options.toolchain ?? requireToolchain();
-  const lockPath = join(REAL_CRATE_DIR, "Cargo.lock");
+  const source = options.source ?? CHECKOUT_SOURCE;
+  const lockPath = join(source.crateDir, "Cargo.lock");
   if (!existsSync(lockPath)) throw new BuildError(`${lockPath} is missing; the real canary is built with its lockfile`);
   const workerVersion = lockedVersion(lockPath, "worker");
   const wasmBindgenVersion = lockedVersion(lockPath, "wasm-bindgen");
   if (!workerVersion || !wasmBindgenVersion) throw new BuildError(`${lockPath} must lock both worker and wasm-bindgen`);
-  const tools = await ensureRealTools(lockPath, log);
+  const tools = await ensureRealTools(lockPath, source.workerBuildVersion, log);
   const shims = ensureToolchainShims(toolchain);
   const inputs: RealInputs = {
-    toolchain, tools,
+    source, toolchain, tools,
     shimsHash: shims.hash, shimsDir: shims.dir, wasmOptShim: shims.wasmOpt,
     esbuildBin: projectEsbuild(),
     maxMemoryBytes: validateMaxMemory(options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES),
-    crateHash: hashTree(REAL_CRATE_DIR, new Set(["target", "build"])),
+    crateHash: hashTree(source.crateDir, new Set(["target", "build"])),
     workerVersion, wasmBindgenVersion,
   };
   const results: RealModeBuild[] = [];
   for (const mode of options.modes ?? REAL_MODES) {
-    results.push(await withModeLock(mode, log, () => buildMode(mode, inputs, options.force ?? false, log)));
+    results.push(await withModeLock(mode, source.crateDir, log, () => buildMode(mode, inputs, options.force ?? false, log)));
   }
   return results;
 }

@@ -240,12 +240,12 @@ export interface RealTools {
   wasmBindgen: InstalledTool;
 }
 
-/** worker-build and the wasm-bindgen CLI matching `lockPath`'s wasm-bindgen, installed or cached. */
-export async function ensureRealTools(lockPath: string, log: (line: string) => void): Promise<RealTools> {
+/** worker-build at `workerBuildVersion` and the wasm-bindgen CLI matching `lockPath`'s wasm-bindgen, installed or cached. */
+export async function ensureRealTools(lockPath: string, workerBuildVersion: string, log: (line: string) => void): Promise<RealTools> {
   const bindgenVersion = lockedVersion(lockPath, "wasm-bindgen");
   if (!bindgenVersion) throw new ToolchainError(`${lockPath} has no wasm-bindgen entry; the real canary must depend on wasm-bindgen`);
   const workerBuild = await installTool({
-    crate: "worker-build", version: WORKER_BUILD_VERSION, bin: "worker-build",
+    crate: "worker-build", version: workerBuildVersion, bin: "worker-build",
     coldHint: "a cold install compiles ~270 crates: several minutes on 2 cores",
   }, log);
   const wasmBindgen = await installTool({

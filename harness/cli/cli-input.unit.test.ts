@@ -81,7 +81,7 @@ describe("wrh run, list, repro and report: input refused before anything runs", 
   it("help prints every command's usage and exits 0", () => {
     const { status, stdout } = wrh("help");
     expect(status).toBe(0);
-    for (const command of ["build", "setup", "toolchain", "run", "list", "repro", "report", "init"]) expect(stdout).toMatch(new RegExp(`^ {2}wrh ${command}\\b`, "m"));
+    for (const command of ["build", "setup", "toolchain", "run", "list", "repro", "report", "init", "releases"]) expect(stdout).toMatch(new RegExp(`^ {2}wrh ${command}\\b`, "m"));
   });
 
   it("every command answers --help with its own usage, which names each option it takes", () => {

@@ -82,6 +82,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import("./report-command.ts")).reportCommand(rest);
     case "init":
       return (await import("./init-command.ts")).initCommand(rest);
+    case "releases":
+      return (await import("./releases-command.ts")).releasesCommand(rest);
     case "toolchain": {
       parseArgs({ args: rest, options: COMMAND_OPTIONS.toolchain });
       const toolchain = findToolchain();

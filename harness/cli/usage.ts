@@ -32,6 +32,7 @@ export const COMMAND_OPTIONS = {
   repro: { strategy: one, variant: one, topology: one, seed: one, out: one, worker: one, profile: one, "scenario-file": many, "only-file": flag },
   report: { report: many, out: one, timeline: many },
   init: { worker: one, profile: one, dir: one },
+  releases: { only: many, mode: many, scenario: many, topology: many, repeat: one, out: one },
 } as const;
 
 /** Each command's usage: `wrh <command> --help` prints its own, `wrh help` all of them. */
@@ -95,6 +96,16 @@ export const COMMAND_USAGE = {
       project in vitest.config.ts (written if missing, added to its test.projects if present),
       and an npm script test:recovery. The worker is the wrangler config found here (else
       worker-build's build/) unless --worker names it. Existing files are never overwritten.`,
+  releases: `  wrh releases [--only POINT]... [--mode M]... [--scenario NAME]... [--topology T]... [--repeat N] [--out DIR]
+      The release matrix: for each release point of harness/releases/points.json (a worker
+      version, its worker-build and an exact wasm-bindgen; --only picks some), build the real
+      canary with that worker-build and the matching wasm-bindgen CLI (installed from crates.io
+      once per version) in every mode (--mode: ${REAL_MODE_NAMES.join(", ")}), run the catalog
+      against each build, and print a release × mode × scenario table with the blast radius in
+      each cell; writes releases.json, releases.html and a history per point to --out (default
+      wrh-out/releases-<time>). Progress per point with the time left; a warm run compiles
+      nothing. Exit 1 when the newest point breaks a guarantee an older point of its mode kept
+      (each regression named with its scenario and evidence), 3 when a point could not be built.`,
 } as const;
 
 export type CommandName = keyof typeof COMMAND_USAGE;

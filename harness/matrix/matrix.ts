@@ -33,6 +33,8 @@ export interface MatrixOptions {
   repeat?: number;
   /** Test-only: bug classes to put into the runtime. */
   mutants?: readonly Mutant[];
+  /** Where the real builds are: dist/ by default; a release point's folder (harness/releases/). */
+  distRoot?: string;
   /** Varies the data siblings carry (see RunConfig.seed). */
   seed?: number;
   requestDeadlineMs?: number;
@@ -234,6 +236,7 @@ export function matrixSession(options: MatrixOptions, total: number): MatrixSess
     ? startOwnWorker(await (resolvedOwn ??= resolveOwnWorker(own.path, own.profile)), options.requestDeadlineMs)
     : startCanary({
         ...config, variant: config.variant as BuildName, mutants, requestDeadlineMs: options.requestDeadlineMs, parkTimeoutMs: options.parkTimeoutMs,
+        distRoot: options.distRoot,
       });
 
   let current: { key: string; worker: RunningWorker } | undefined;

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { Log, LogLevel, Miniflare, type MiniflareOptions, type RequestInit, Response } from "miniflare";
 import { MANIFEST_FILE, WORKER_FILE, type BuildManifest, readManifest } from "../build/manifest.ts";
 import type { VariantName } from "../build/variants.ts";
-import { type RealBuildManifest, type RealMode, type RealModeName, readRealManifest, realModeByName } from "../build/real-build.ts";
+import { type RealBuildManifest, type RealMode, type RealModeName, readRealManifest, realDistDir, realModeByName } from "../build/real-build.ts";
 import { variantDistDir } from "../project.ts";
 import type { Isolate } from "../history/record.ts";
 import type { Topology } from "../history/scenario.ts";
@@ -29,6 +29,8 @@ export interface StartOptions {
   parkTimeoutMs?: number;
   /** `shared` (default): Durable Objects in the handler's isolate; `split`: in a second worker's. */
   topology?: Topology;
+  /** Real builds only: the folder holding <mode>/ (dist/ by default; a release point's for `wrh releases`). */
+  distRoot?: string;
 }
 
 export interface RunningWorker {
@@ -120,10 +122,12 @@ export async function startCanary(options: StartOptions): Promise<RunningCanary>
  * one its mode builds in; mutants belong to the reference runtime and do not apply.
  */
 async function startRealCanary(mode: RealMode, options: StartOptions): Promise<RunningCanary> {
-  const dir = variantDistDir(mode.name);
-  const manifest = readRealManifest(mode.name);
+  const dir = realDistDir(mode.name, options.distRoot);
+  const manifest = readRealManifest(mode.name, options.distRoot);
   if (!manifest || !existsSync(join(dir, manifest.entry))) {
-    throw new NotBuiltError(`real build ${mode.name} is not built (no ${join(dir, MANIFEST_FILE)}); run \`npx wrh build --variant ${mode.name}\``);
+    throw new NotBuiltError(options.distRoot
+      ? `real build ${mode.name} is not built in ${dir} (no ${MANIFEST_FILE}); build its release point with \`npx wrh releases\``
+      : `real build ${mode.name} is not built (no ${join(dir, MANIFEST_FILE)}); run \`npx wrh build --variant ${mode.name}\``);
   }
   if (options.strategy && options.strategy !== mode.recovery) {
     throw new StrategyMismatchError(`strategy ${options.strategy} cannot run ${mode.name}: its worker-build mode recovers by ${mode.recovery}`);

@@ -1,0 +1,84 @@
+// `wrh releases`: builds the real canary at each release point (harness/releases/points.json)
+// in every worker-build mode, runs the catalog against each build and prints the release ×
+// mode × scenario table; exit 1 when the newest point breaks a guarantee an older one kept.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { BuildError } from "../build/build.ts";
+import { buildReal, REAL_MODE_NAMES, REAL_MODES } from "../build/real-build.ts";
+import { ToolchainError } from "../build/toolchain.ts";
+import { suggestion } from "../engine/field-checker.ts";
+import { loadScenarios } from "../engine/load-scenarios.ts";
+import { TOPOLOGIES, type Topology } from "../history/scenario.ts";
+import { runMatrix } from "../matrix/matrix.ts";
+import { IN_CLONE, onlyInClone } from "../project.ts";
+import { pointSource, releasePoints } from "../releases/releases.ts";
+import { type ReleaseMatrix, regressions, releaseCells, renderReleaseHtml, renderReleaseTable } from "../report/releases.ts";
+import { say } from "./commands.ts";
+import { outputDir, shown, timestamp, writingInto } from "./output-dir.ts";
+import { progressLine } from "./run-command.ts";
+import { COMMAND_OPTIONS, pick, UsageError } from "./usage.ts";
+
+function minutes(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
+export async function releasesCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: COMMAND_OPTIONS.releases });
+  if (!IN_CLONE) throw new UsageError(onlyInClone("wrh releases"));
+  const all = releasePoints();
+  for (const name of values.only ?? []) {
+    if (!all.some((p) => p.name === name)) throw new UsageError(`--only ${name}: no such release point${suggestion(name, all.map((p) => p.name))}; they are ${all.map((p) => p.name).join(", ")}`);
+  }
+  const points = values.only ? all.filter((p) => values.only!.includes(p.name)) : all;
+  const modeNames = pick(values.mode, REAL_MODE_NAMES, "mode") ?? REAL_MODE_NAMES;
+  const modes = REAL_MODES.filter((m) => modeNames.includes(m.name));
+  const topologies = pick(values.topology, TOPOLOGIES, "topology") as Topology[] | undefined;
+  const catalog = await loadScenarios();
+  for (const name of values.scenario ?? []) {
+    if (!catalog.some((s) => s.name === name)) throw new UsageError(`--scenario ${name}: no such scenario${suggestion(name, catalog.map((s) => s.name))}`);
+  }
+  const scenarios = values.scenario ? catalog.filter((s) => values.scenario!.includes(s.name)) : catalog;
+  const repeat = values.repeat === undefined ? undefined : Number(values.repeat);
+  if (repeat !== undefined && (!Number.isInteger(repeat) || repeat < 1)) throw new UsageError("--repeat must be a positive integer");
+
+  const out = outputDir(values.out, `releases-${timestamp()}`);
+  return writingInto(out, async () => {
+    const matrix: ReleaseMatrix = { points, modes: modes.map((m) => m.name), cells: [], failedPoints: {} };
+    const started = performance.now();
+    for (const [index, point] of points.entries()) {
+      const left = index ? ` (~${minutes(((performance.now() - started) / index) * (points.length - index))} left)` : "";
+      say(`[${index + 1}/${points.length}] ${point.name}: worker ${point.worker}, worker-build ${point.workerBuild}, wasm-bindgen ${point.wasmBindgen}${left}`);
+      try {
+        const source = pointSource(point, say);
+        const built = await buildReal({ source, modes, log: (line) => say(`${point.name}: ${line}`) });
+        say(`${point.name}: ${built.filter((b) => b.result === "built").length} of ${built.length} modes compiled, the rest up to date`);
+        const result = await runMatrix({
+          scenarios, variants: modes.map((m) => m.name), topologies, repeat, distRoot: source.distRoot,
+          historyFile: join(out, point.name, "history.jsonl"),
+          keepRecords: () => false,
+          onProgress: (event) => process.stderr.write(`  ${point.name} ${progressLine(event)}\n`),
+        });
+        matrix.cells.push(...releaseCells(point.name, result.results));
+      } catch (error) {
+        if (!(error instanceof BuildError || error instanceof ToolchainError)) throw error;
+        matrix.failedPoints[point.name] = error.message.split("\n")[0]!;
+        say(`${point.name}: not judged: ${matrix.failedPoints[point.name]}`);
+      }
+    }
+    const found = regressions(matrix);
+    writeFileSync(join(out, "releases.json"), JSON.stringify({ ...matrix, regressions: found }, null, 2) + "\n");
+    writeFileSync(join(out, "releases.html"), renderReleaseHtml(matrix, found));
+    process.stdout.write(renderReleaseTable(matrix) + "\n\n");
+    if (found.length) {
+      process.stdout.write("Regressions (the newest point breaks what an older one kept):\n");
+      for (const r of found) process.stdout.write(`  ${r.mode} · ${r.scenario} (${r.topology}): ${r.checker} broken at ${r.newest}, kept by ${r.keptBy.join(", ")}: ${r.evidence}\n`);
+    } else {
+      process.stdout.write("No regression: the newest point breaks no guarantee an older point of its mode kept.\n");
+    }
+    say(`${points.length} points in ${minutes(performance.now() - started)}; wrote ${shown(join(out, "releases.json"))}, ${shown(join(out, "releases.html"))} and a history per point`);
+    if (found.length) return 1;
+    return Object.keys(matrix.failedPoints).length ? 3 : 0;
+  });
+}

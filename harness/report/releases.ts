@@ -1,0 +1,161 @@
+// The release matrix: release point × mode × scenario, from the runs of `wrh releases`, and the
+// regressions in it (a guarantee the newest point breaks that an older point of the same mode
+// kept). Pure: it reads run results, never a worker.
+import type { RunResult } from "../checkers/index.ts";
+import { isBroken, isUnknown, type RunStatus } from "../checkers/verdict.ts";
+import type { Topology } from "../history/scenario.ts";
+
+/** One release point as the report names it (harness/releases/points.json). */
+export interface ReleasePointInfo {
+  name: string;
+  worker: string;
+  workerBuild: string;
+  wasmBindgen: string;
+  why: string;
+}
+
+/** What the runs of one scenario in one topology came to, at one point in one mode. */
+export interface ReleaseCell {
+  point: string;
+  mode: string;
+  scenario: string;
+  topology: Topology;
+  runs: number;
+  /** The worst of its runs: error, then broken, then unknown, then holds. */
+  status: RunStatus;
+  /** The largest of its runs'. */
+  blastRadius: number;
+  /** Checkers that broke in some run, each with the first summary seen. */
+  broken: Record<string, string>;
+  /** Checkers that observed nothing in some run (and broke in none). */
+  unknown: string[];
+  /** The harness's own failures, by run id. */
+  errors: string[];
+}
+
+export interface ReleaseMatrix {
+  /** Oldest first; the last is the newest. */
+  points: ReleasePointInfo[];
+  modes: string[];
+  cells: ReleaseCell[];
+  /** Points that could not be built or run, with why: never a verdict. */
+  failedPoints: Record<string, string>;
+}
+
+/** A guarantee the newest point breaks that an older point of the same mode kept. */
+export interface Regression {
+  mode: string;
+  scenario: string;
+  topology: Topology;
+  checker: string;
+  newest: string;
+  /** Older points where the checker held. */
+  keptBy: string[];
+  evidence: string;
+}
+
+const WORST: readonly RunStatus[] = ["error", "broken", "unknown", "holds"];
+
+/** Folds the runs of one point into its cells (one per mode × scenario × topology). */
+export function releaseCells(point: string, results: readonly RunResult[]): ReleaseCell[] {
+  const cells = new Map<string, ReleaseCell>();
+  for (const r of results) {
+    const key = `${r.config.variant}\0${r.scenario}\0${r.config.topology}`;
+    const cell = cells.get(key) ?? {
+      point, mode: r.config.variant, scenario: r.scenario, topology: r.config.topology, runs: 0, status: "holds" as RunStatus,
+      blastRadius: 0, broken: {}, unknown: [], errors: [],
+    };
+    cell.runs++;
+    if (WORST.indexOf(r.status) < WORST.indexOf(cell.status)) cell.status = r.status;
+    cell.blastRadius = Math.max(cell.blastRadius, r.blastRadius);
+    for (const v of r.verdicts.filter(isBroken)) cell.broken[v.checker] ??= v.summary;
+    for (const v of r.verdicts.filter(isUnknown)) if (!cell.unknown.includes(v.checker)) cell.unknown.push(v.checker);
+    if (r.error) cell.errors.push(`${r.runId}: ${r.error}`);
+    cells.set(key, cell);
+  }
+  for (const cell of cells.values()) cell.unknown = cell.unknown.filter((c) => !(c in cell.broken));
+  return [...cells.values()];
+}
+
+const cellKey = (c: Pick<ReleaseCell, "mode" | "scenario" | "topology">) => `${c.mode}\0${c.scenario}\0${c.topology}`;
+
+export function regressions(matrix: ReleaseMatrix): Regression[] {
+  const newest = matrix.points.at(-1)?.name;
+  if (!newest) return [];
+  const older = matrix.points.slice(0, -1).map((p) => p.name);
+  const found: Regression[] = [];
+  for (const cell of matrix.cells.filter((c) => c.point === newest)) {
+    for (const [checker, evidence] of Object.entries(cell.broken)) {
+      const keptBy = older.filter((point) => {
+        const then = matrix.cells.find((c) => c.point === point && cellKey(c) === cellKey(cell));
+        // Kept: judged (not an error) and neither broken nor unobserved for this checker.
+        return then !== undefined && then.status !== "error" && !(checker in then.broken) && !then.unknown.includes(checker);
+      });
+      if (keptBy.length) found.push({ mode: cell.mode, scenario: cell.scenario, topology: cell.topology, checker, newest, keptBy, evidence });
+    }
+  }
+  return found;
+}
+
+/** Short codes of the checkers, for table cells (the legend prints them). */
+export const CHECKER_CODES: Record<string, string> = {
+  classification: "C", "blast-radius": "B", liveness: "L", recovery: "R", "fresh-instance": "N", state: "S", "exactly-once": "X",
+  integrity: "I", "abort-hook": "A", stack: "K", destructors: "D", resources: "M", handles: "H", "faithful-errors": "E", frames: "F",
+};
+
+/** A cell as the table prints it: `ok` (every guarantee held), `u` (none broke, some unobserved), the broken checkers' codes, or ERR; then the blast radius. */
+export function cellText(cell: ReleaseCell | undefined): string {
+  if (!cell) return "-";
+  if (cell.status === "error") return "ERR";
+  const broken = Object.keys(cell.broken).map((c) => CHECKER_CODES[c] ?? c).join("");
+  return `${broken || (cell.status === "unknown" ? "u" : "ok")} ${cell.blastRadius}`;
+}
+
+export const LEGEND = `ok = every guarantee held, u = none broke but some were not observed (not a pass), ERR = the harness could not complete a run; ` +
+  `letters = broken guarantees (${Object.entries(CHECKER_CODES).map(([name, code]) => `${code} ${name}`).join(", ")}); the number is the blast radius (the largest over repeats).`;
+
+/** One table per mode: a row per scenario × topology, a column per point (oldest first). */
+export function renderReleaseTable(matrix: ReleaseMatrix): string {
+  const out: string[] = [];
+  for (const mode of matrix.modes) {
+    const cells = matrix.cells.filter((c) => c.mode === mode);
+    if (cells.length === 0) continue;
+    const points = matrix.points.filter((p) => cells.some((c) => c.point === p.name)).map((p) => p.name);
+    const rows = [...new Map(cells.map((c) => [`${c.scenario} (${c.topology})`, c])).entries()];
+    const header = [mode, ...points];
+    const body = rows.map(([label, sample]) => [label, ...points.map((point) => cellText(cells.find((c) => c.point === point && cellKey(c) === cellKey(sample))))]);
+    const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+    const line = (row: string[]) => row.map((text, i) => text.padEnd(widths[i]!)).join("  ").trimEnd();
+    out.push(line(header), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line), "");
+  }
+  for (const [point, why] of Object.entries(matrix.failedPoints)) out.push(`${point}: not judged: ${why}`);
+  out.push(LEGEND);
+  return out.join("\n");
+}
+
+const escape = (text: string) => text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+
+/** A self-contained HTML page of the same tables, each cell's evidence in its tooltip. */
+export function renderReleaseHtml(matrix: ReleaseMatrix, found: readonly Regression[]): string {
+  const colour = (cell: ReleaseCell | undefined) => !cell ? "#eee" : cell.status === "broken" ? "#f8c9c4" : cell.status === "error" ? "#e3c4f0" : cell.status === "unknown" ? "#fbeeb8" : "#c9ecc9";
+  const tables = matrix.modes.map((mode) => {
+    const cells = matrix.cells.filter((c) => c.mode === mode);
+    if (cells.length === 0) return "";
+    const points = matrix.points.filter((p) => cells.some((c) => c.point === p.name));
+    const rows = [...new Map(cells.map((c) => [`${c.scenario} (${c.topology})`, c])).entries()];
+    const head = `<tr><th>${escape(mode)}</th>${points.map((p) => `<th title="${escape(p.why)}">worker ${escape(p.worker)}<br>wasm-bindgen ${escape(p.wasmBindgen)}</th>`).join("")}</tr>`;
+    const body = rows.map(([label, sample]) => `<tr><th>${escape(label)}</th>${points.map((p) => {
+      const cell = cells.find((c) => c.point === p.name && cellKey(c) === cellKey(sample));
+      const title = cell ? [...Object.entries(cell.broken).map(([k, v]) => `${k}: ${v}`), ...cell.errors, cell.unknown.length ? `not observed: ${cell.unknown.join(", ")}` : ""].filter(Boolean).join("\n") : "not run";
+      return `<td style="background:${colour(cell)}" title="${escape(title)}">${escape(cellText(cell))}</td>`;
+    }).join("")}</tr>`).join("\n");
+    return `<h2>${escape(mode)}</h2><table>${head}\n${body}</table>`;
+  }).join("\n");
+  const regressionList = found.length
+    ? `<ul>${found.map((r) => `<li>${escape(`${r.mode} · ${r.scenario} (${r.topology}): ${r.checker} broken at ${r.newest}, kept by ${r.keptBy.join(", ")}: ${r.evidence}`)}</li>`).join("")}</ul>`
+    : "<p>None: the newest point breaks no guarantee an older point kept.</p>";
+  const failed = Object.entries(matrix.failedPoints).map(([p, why]) => `<p>${escape(p)}: not judged: ${escape(why)}</p>`).join("");
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Release matrix</title><style>
+body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:2em}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;font-weight:normal}td{font-family:monospace}th{background:#f6f6f6}
+</style></head><body><h1>Release matrix</h1><h2>Regressions</h2>${regressionList}${failed}${tables}<p>${escape(LEGEND)}</p></body></html>\n`;
+}
