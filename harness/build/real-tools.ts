@@ -190,7 +190,14 @@ export async function installTool(spec: ToolSpec, log: (line: string) => void): 
   // The shims are for worker-build's children only: the install builds for the host, with the
   // rustc beside its cargo (a rustup proxy first on PATH may have no toolchain behind it).
   const rustc = join(dirname(cargo), "rustc");
-  const env = { ...process.env, ...(existsSync(rustc) && !process.env.RUSTC ? { RUSTC: rustc } : {}) };
+  // One target folder for every install: worker-build and wasm-bindgen-cli, and their versions,
+  // share most of their dependencies, which then compile once (measured: installs of further
+  // versions in 3-8 minutes instead of 14-20).
+  const env = {
+    ...process.env,
+    CARGO_TARGET_DIR: join(wrhCacheDir(), "tools", "shared-target"),
+    ...(existsSync(rustc) && !process.env.RUSTC ? { RUSTC: rustc } : {}),
+  };
   const adjustments: string[] = [];
   const baseArgs = ["install", "--locked", "--root", root, "--force"];
   let result = await runStreaming(cargo, [...baseArgs, spec.crate, "--version", spec.version], { env });

@@ -12,8 +12,8 @@ import { loadScenarios } from "../engine/load-scenarios.ts";
 import { TOPOLOGIES, type Topology } from "../history/scenario.ts";
 import { runMatrix } from "../matrix/matrix.ts";
 import { IN_CLONE, onlyInClone } from "../project.ts";
-import { pointSource, releasePoints } from "../releases/releases.ts";
-import { type ReleaseMatrix, regressions, releaseCells, renderReleaseHtml, renderReleaseTable } from "../report/releases.ts";
+import { knownBugs, pointSource, releasePoints } from "../releases/releases.ts";
+import { judgeKnownBugs, type ReleaseMatrix, regressions, releaseCells, renderReleaseHtml, renderReleaseTable } from "../report/releases.ts";
 import { say } from "./commands.ts";
 import { outputDir, shown, timestamp, writingInto } from "./output-dir.ts";
 import { progressLine } from "./run-command.ts";
@@ -31,15 +31,19 @@ export async function releasesCommand(args: string[]): Promise<number> {
   for (const name of values.only ?? []) {
     if (!all.some((p) => p.name === name)) throw new UsageError(`--only ${name}: no such release point${suggestion(name, all.map((p) => p.name))}; they are ${all.map((p) => p.name).join(", ")}`);
   }
-  const points = values.only ? all.filter((p) => values.only!.includes(p.name)) : all;
-  const modeNames = pick(values.mode, REAL_MODE_NAMES, "mode") ?? REAL_MODE_NAMES;
+  // --known-bugs: exactly the points, modes, scenarios and topologies the known bugs need.
+  const bugs = values["known-bugs"] ? knownBugs() : [];
+  const only = values["known-bugs"] ? bugs.flatMap((b) => [b.lastAffected, b.fixedIn]) : values.only;
+  const points = only ? all.filter((p) => only.includes(p.name)) : all;
+  const modeNames = (values["known-bugs"] ? bugs.map((b) => b.mode) : pick(values.mode, REAL_MODE_NAMES, "mode")) ?? REAL_MODE_NAMES;
   const modes = REAL_MODES.filter((m) => modeNames.includes(m.name));
-  const topologies = pick(values.topology, TOPOLOGIES, "topology") as Topology[] | undefined;
+  const topologies = (values["known-bugs"] ? [...new Set(bugs.map((b) => b.topology))] : pick(values.topology, TOPOLOGIES, "topology")) as Topology[] | undefined;
   const catalog = await loadScenarios();
-  for (const name of values.scenario ?? []) {
+  const wanted = values["known-bugs"] ? bugs.map((b) => b.scenario) : values.scenario;
+  for (const name of wanted ?? []) {
     if (!catalog.some((s) => s.name === name)) throw new UsageError(`--scenario ${name}: no such scenario${suggestion(name, catalog.map((s) => s.name))}`);
   }
-  const scenarios = values.scenario ? catalog.filter((s) => values.scenario!.includes(s.name)) : catalog;
+  const scenarios = wanted ? catalog.filter((s) => wanted.includes(s.name)) : catalog;
   const repeat = values.repeat === undefined ? undefined : Number(values.repeat);
   if (repeat !== undefined && (!Number.isInteger(repeat) || repeat < 1)) throw new UsageError("--repeat must be a positive integer");
 
@@ -68,7 +72,8 @@ export async function releasesCommand(args: string[]): Promise<number> {
       }
     }
     const found = regressions(matrix);
-    writeFileSync(join(out, "releases.json"), JSON.stringify({ ...matrix, regressions: found }, null, 2) + "\n");
+    const bugVerdicts = judgeKnownBugs(matrix, bugs);
+    writeFileSync(join(out, "releases.json"), JSON.stringify({ ...matrix, regressions: found, knownBugs: bugVerdicts }, null, 2) + "\n");
     writeFileSync(join(out, "releases.html"), renderReleaseHtml(matrix, found));
     process.stdout.write(renderReleaseTable(matrix) + "\n\n");
     if (found.length) {
@@ -77,8 +82,9 @@ export async function releasesCommand(args: string[]): Promise<number> {
     } else {
       process.stdout.write("No regression: the newest point breaks no guarantee an older point of its mode kept.\n");
     }
+    for (const v of bugVerdicts) process.stdout.write(`${v.bug.id} (${v.bug.title}): ${v.status}: ${v.detail}\n`);
     say(`${points.length} points in ${minutes(performance.now() - started)}; wrote ${shown(join(out, "releases.json"))}, ${shown(join(out, "releases.html"))} and a history per point`);
-    if (found.length) return 1;
+    if (found.length || bugVerdicts.some((v) => v.status !== "present-then-fixed")) return 1;
     return Object.keys(matrix.failedPoints).length ? 3 : 0;
   });
 }

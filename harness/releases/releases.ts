@@ -12,6 +12,7 @@ import { lockedVersion } from "../build/real-tools.ts";
 import { hashStrings, hashTree } from "../build/source-hash.ts";
 import { requireToolchain } from "../build/toolchain.ts";
 import { DIST_DIR, WORKERS_DIR } from "../project.ts";
+import type { KnownBug } from "../report/releases.ts";
 
 export interface ReleasePoint {
   /** `<worker>+<wasm-bindgen>`, e.g. 0.8.5+0.2.126: what --only names. */
@@ -24,6 +25,19 @@ export interface ReleasePoint {
 }
 
 export const POINTS_FILE = join(import.meta.dirname, "points.json");
+export const KNOWN_BUGS_FILE = join(import.meta.dirname, "known-bugs.json");
+
+/** The known bugs, each with the points, mode and scenario that show it (see KnownBug). */
+export function knownBugs(): KnownBug[] {
+  const { bugs } = JSON.parse(readFileSync(KNOWN_BUGS_FILE, "utf8")) as { bugs: KnownBug[] };
+  const names = new Set(releasePoints().map((p) => p.name));
+  for (const bug of bugs) {
+    for (const point of [bug.lastAffected, bug.fixedIn]) {
+      if (!names.has(point)) throw new BuildError(`${KNOWN_BUGS_FILE}: ${bug.id} names release point ${point}, which ${POINTS_FILE} does not have`);
+    }
+  }
+  return bugs;
+}
 
 /** The release points, oldest first; the last is the newest. */
 export function releasePoints(): ReleasePoint[] {

@@ -159,3 +159,44 @@ export function renderReleaseHtml(matrix: ReleaseMatrix, found: readonly Regress
 body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:2em}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;font-weight:normal}td{font-family:monospace}th{background:#f6f6f6}
 </style></head><body><h1>Release matrix</h1><h2>Regressions</h2>${regressionList}${failed}${tables}<p>${escape(LEGEND)}</p></body></html>\n`;
 }
+
+/** A real bug report and where it lived (harness/releases/known-bugs.json). */
+export interface KnownBug {
+  id: string;
+  title: string;
+  mode: string;
+  scenario: string;
+  topology: Topology;
+  /** The checker that must break where the bug lives, with a summary containing `evidence`. */
+  checker: string;
+  evidence: string;
+  lastAffected: string;
+  fixedIn: string;
+}
+
+/** What the runs say of a known bug: present at its last affected point and gone at its fix, or why not. */
+export interface KnownBugVerdict {
+  bug: KnownBug;
+  status: "present-then-fixed" | "not reproduced" | "not fixed" | "not observed";
+  detail: string;
+}
+
+export function judgeKnownBugs(matrix: ReleaseMatrix, bugs: readonly KnownBug[]): KnownBugVerdict[] {
+  return bugs.map((bug) => {
+    const at = (point: string) => matrix.cells.find((c) => c.point === point && cellKey(c) === cellKey(bug));
+    const before = at(bug.lastAffected);
+    const after = at(bug.fixedIn);
+    const where = (point: string) => `${point} ${bug.mode} ${bug.scenario} (${bug.topology})`;
+    for (const [point, cell] of [[bug.lastAffected, before], [bug.fixedIn, after]] as const) {
+      if (!cell) return { bug, status: "not observed", detail: `${where(point)} was not run${matrix.failedPoints[point] ? `: ${matrix.failedPoints[point]}` : ""}` };
+      if (cell.status === "error") return { bug, status: "not observed", detail: `${where(point)}: the harness could not complete it: ${cell.errors[0]}` };
+    }
+    const summary = before!.broken[bug.checker];
+    if (!summary?.includes(bug.evidence)) {
+      return { bug, status: "not reproduced", detail: `${where(bug.lastAffected)}: ${bug.checker} ${summary ? `broke otherwise: ${summary}` : before!.unknown.includes(bug.checker) ? "observed nothing" : "held"}` };
+    }
+    if (bug.checker in after!.broken) return { bug, status: "not fixed", detail: `${where(bug.fixedIn)}: ${bug.checker} still broken: ${after!.broken[bug.checker]}` };
+    if (after!.unknown.includes(bug.checker)) return { bug, status: "not observed", detail: `${where(bug.fixedIn)}: ${bug.checker} observed nothing` };
+    return { bug, status: "present-then-fixed", detail: `${where(bug.lastAffected)}: ${summary}; ${bug.fixedIn}: ${bug.checker} holds` };
+  });
+}
