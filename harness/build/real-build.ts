@@ -37,17 +37,19 @@ export interface RealSource {
   /** The builds go to <distRoot>/<mode>/. */
   distRoot: string;
   workerBuildVersion: string;
+  /** The esbuild release that worker-build would download (its ESBUILD_VERSION); the project's own is used instead. */
+  esbuildWanted: string;
 }
 
-export const CHECKOUT_SOURCE: RealSource = { name: "workers/real-canary", crateDir: REAL_CRATE_DIR, distRoot: DIST_DIR, workerBuildVersion: WORKER_BUILD_VERSION };
+export const CHECKOUT_SOURCE: RealSource = {
+  name: "workers/real-canary", crateDir: REAL_CRATE_DIR, distRoot: DIST_DIR, workerBuildVersion: WORKER_BUILD_VERSION, esbuildWanted: "0.28.2",
+};
 const REAL_LIB = "real_canary";
 /** What worker-build writes: the bundled entry and the wasm it imports (a CompiledWasm module). */
 export const REAL_ENTRY_FILE = "index.js";
 export const REAL_WASM_FILE = "index_bg.wasm";
 /** --no-panic-recovery (main_legacy.rs) moves the wasm; its index.js re-exports worker/shim.mjs. */
 export const REAL_LEGACY_WASM_FILE = "worker/index.wasm";
-/** The esbuild release worker-build 0.8.7 would download; the project's own is used instead. */
-const WORKER_BUILD_ESBUILD_VERSION = "0.28.2";
 /** Bump when this file changes what a build produces, so manifests from before rebuild. */
 const RECIPE = "real-build/2";
 const WASM_PAGE_BYTES = 64 * 1024;
@@ -409,6 +411,11 @@ async function buildMode(mode: RealMode, inputs: RealInputs, force: boolean, log
     existsSync(join(dist, REAL_ENTRY_FILE)) && existsSync(join(dist, mode.wasmFile));
   if (current && !force) {
     log(`${mode.name}: up to date (${join(dist, REAL_ENTRY_FILE)})`);
+    // Not an input of the build, only a record of it: corrected in place.
+    if (previous.versions.esbuildWorkerBuildWants !== inputs.source.esbuildWanted) {
+      previous.versions.esbuildWorkerBuildWants = inputs.source.esbuildWanted;
+      writeFileSync(join(dist, MANIFEST_FILE), JSON.stringify(previous, null, 2) + "\n");
+    }
     return { manifest: previous, result: "up-to-date" };
   }
 
@@ -451,7 +458,7 @@ async function buildMode(mode: RealMode, inputs: RealInputs, force: boolean, log
       wasmBindgen: inputs.wasmBindgenVersion,
       wasmBindgenCli: inputs.tools.wasmBindgen.version,
       esbuild: esbuild.version,
-      esbuildWorkerBuildWants: WORKER_BUILD_ESBUILD_VERSION,
+      esbuildWorkerBuildWants: inputs.source.esbuildWanted,
       rustc: inputs.toolchain.version,
     },
     toolLockAdjustments: {

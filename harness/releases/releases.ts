@@ -20,6 +20,8 @@ export interface ReleasePoint {
   worker: string;
   workerBuild: string;
   wasmBindgen: string;
+  /** The esbuild release that point's worker-build would download (its ESBUILD_VERSION). */
+  esbuild: string;
   /** Why the point is in the list. */
   why: string;
 }
@@ -71,8 +73,12 @@ export function pointSource(point: ReleasePoint, log: (line: string) => void): R
   if (isCheckout(point)) return CHECKOUT_SOURCE;
   const crateDir = join(POINTS_DIR, point.name, "real-canary");
   const stampFile = join(crateDir, ".wrh-stamp");
-  const stamp = hashStrings([RECIPE, JSON.stringify(point), WORKERS_DIR, hashTree(REAL_CRATE_DIR, new Set(["target", "build"]))]);
-  const source: RealSource = { name: `release ${point.name}`, crateDir, distRoot: pointDistRoot(point), workerBuildVersion: point.workerBuild };
+  // The point as it shapes the crate: the esbuild worker-build would want is not an input of it.
+  const { esbuild: _notAnInput, ...definition } = point;
+  const stamp = hashStrings([RECIPE, JSON.stringify(definition), WORKERS_DIR, hashTree(REAL_CRATE_DIR, new Set(["target", "build"]))]);
+  const source: RealSource = {
+    name: `release ${point.name}`, crateDir, distRoot: pointDistRoot(point), workerBuildVersion: point.workerBuild, esbuildWanted: point.esbuild,
+  };
   if (existsSync(stampFile) && readFileSync(stampFile, "utf8") === stamp) return source;
 
   log(`${point.name}: making its crate (worker ${point.worker}, wasm-bindgen ${point.wasmBindgen}) in ${crateDir}`);
