@@ -78,6 +78,7 @@ export function pointSource(point: ReleasePoint, log: (line: string) => void): R
   const stamp = hashStrings([RECIPE, JSON.stringify(definition), WORKERS_DIR, hashTree(REAL_CRATE_DIR, new Set(["target", "build"]))]);
   const source: RealSource = {
     name: `release ${point.name}`, crateDir, distRoot: pointDistRoot(point), workerBuildVersion: point.workerBuild, esbuildWanted: point.esbuild,
+    shippedEhKnown: false,
   };
   if (existsSync(stampFile) && readFileSync(stampFile, "utf8") === stamp) return source;
 
