@@ -41,6 +41,8 @@ export interface RealSource {
   esbuildWanted: string;
   /** The shipped module's EH encoding is known per mode (RealMode.eh) and checked: true for this checkout's pins. */
   shippedEhKnown: boolean;
+  /** Set where worker-build picks its output folder itself (0.7.x passes wasm-pack `--out-dir build` and refuses a second). */
+  fixedOutDir?: string;
 }
 
 export const CHECKOUT_SOURCE: RealSource = {
@@ -305,7 +307,7 @@ function filesUnder(dir: string, base = dir): string[] {
 }
 
 function runWorkerBuild(mode: RealMode, inputs: RealInputs, outDir: string): Promise<void> {
-  const args = [...mode.workerBuildArgs, "--no-opt", "--out-dir", outDir];
+  const args = [...mode.workerBuildArgs, "--no-opt", ...(inputs.source.fixedOutDir ? [] : ["--out-dir", outDir])];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PATH: `${inputs.shimsDir}:${process.env.PATH ?? ""}`,
@@ -430,7 +432,9 @@ async function buildMode(mode: RealMode, inputs: RealInputs, force: boolean, log
   const cold = !existsSync(modeTargetDir(mode));
   log(`${mode.name}: worker-build ${[...mode.workerBuildArgs].join(" ") || "(default)"} (${mode.summary})` +
     `${cold ? "; a cold build compiles std and ~80 crates first, a few minutes" : ""}…`);
-  const outDir = join(inputs.source.crateDir, "target", mode.name, "worker-build-out");
+  const outDir = inputs.source.fixedOutDir
+    ? join(inputs.source.crateDir, inputs.source.fixedOutDir)
+    : join(inputs.source.crateDir, "target", mode.name, "worker-build-out");
   rmSync(outDir, { recursive: true, force: true });
   const started = performance.now();
   await runWorkerBuild(mode, inputs, outDir);

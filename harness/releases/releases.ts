@@ -22,6 +22,8 @@ export interface ReleasePoint {
   wasmBindgen: string;
   /** The esbuild release that point's worker-build would download (its ESBUILD_VERSION). */
   esbuild: string;
+  /** Where that worker-build writes when it takes no --out-dir (see RealSource.fixedOutDir). */
+  outDir?: string;
   /** Why the point is in the list. */
   why: string;
 }
@@ -74,11 +76,12 @@ export function pointSource(point: ReleasePoint, log: (line: string) => void): R
   const crateDir = join(POINTS_DIR, point.name, "real-canary");
   const stampFile = join(crateDir, ".wrh-stamp");
   // The point as it shapes the crate: the esbuild worker-build would want is not an input of it.
-  const { esbuild: _notAnInput, ...definition } = point;
+  const { esbuild: _notAnInput, outDir: _notEither, ...definition } = point;
   const stamp = hashStrings([RECIPE, JSON.stringify(definition), WORKERS_DIR, hashTree(REAL_CRATE_DIR, new Set(["target", "build"]))]);
   const source: RealSource = {
     name: `release ${point.name}`, crateDir, distRoot: pointDistRoot(point), workerBuildVersion: point.workerBuild, esbuildWanted: point.esbuild,
     shippedEhKnown: false,
+    ...(point.outDir ? { fixedOutDir: point.outDir } : {}),
   };
   if (existsSync(stampFile) && readFileSync(stampFile, "utf8") === stamp) return source;
 
