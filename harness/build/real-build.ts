@@ -31,8 +31,6 @@ export const REAL_CRATE_DIR = join(WORKERS_DIR, "real-canary");
  * dist/<mode>/, or a release point's copy of it (harness/releases/) into its own folder.
  */
 export interface RealSource {
-  /** Names the source in progress lines and errors. */
-  name: string;
   crateDir: string;
   /** The builds go to <distRoot>/<mode>/. */
   distRoot: string;
@@ -46,7 +44,7 @@ export interface RealSource {
 }
 
 export const CHECKOUT_SOURCE: RealSource = {
-  name: "workers/real-canary", crateDir: REAL_CRATE_DIR, distRoot: DIST_DIR, workerBuildVersion: WORKER_BUILD_VERSION, esbuildWanted: "0.28.2",
+  crateDir: REAL_CRATE_DIR, distRoot: DIST_DIR, workerBuildVersion: WORKER_BUILD_VERSION, esbuildWanted: "0.28.2",
   shippedEhKnown: true,
 };
 const REAL_LIB = "real_canary";

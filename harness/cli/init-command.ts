@@ -13,11 +13,11 @@ const WRANGLER_CONFIGS = ["wrangler.toml", "wrangler.jsonc", "wrangler.json"];
 const VITEST_CONFIGS = ["vitest.config.ts", "vitest.config.mts", "vitest.config.js", "vitest.config.mjs"];
 /** worker-build's output folder in a workers-rs project. */
 const WORKER_BUILD_OUT = "build";
-export const RECOVERY_PROJECT = "recovery";
+const RECOVERY_PROJECT = "recovery";
 const SCRIPT = "test:recovery";
 
 /** The vitest project that runs the spec files `wrh init` writes: plain Node, no plugin. */
-export function recoveryProjectEntry(dir: string): string {
+function recoveryProjectEntry(dir: string): string {
   return `{ test: { name: "${RECOVERY_PROJECT}", include: ["${dir}/**/*.recovery.ts"] } }`;
 }
 

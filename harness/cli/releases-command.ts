@@ -16,13 +16,8 @@ import { knownBugs, pointSource, releasePoints } from "../releases/releases.ts";
 import { judgeKnownBugs, type ReleaseMatrix, regressions, releaseCells, renderReleaseHtml, renderReleaseTable } from "../report/releases.ts";
 import { say } from "./commands.ts";
 import { outputDir, shown, timestamp, writingInto } from "./output-dir.ts";
-import { progressLine } from "./run-command.ts";
+import { duration, progressLine, repeatOption, selectScenarios } from "./run-command.ts";
 import { COMMAND_OPTIONS, pick, UsageError } from "./usage.ts";
-
-function minutes(ms: number): string {
-  const s = Math.round(ms / 1000);
-  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
-}
 
 export async function releasesCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: COMMAND_OPTIONS.releases });
@@ -39,20 +34,15 @@ export async function releasesCommand(args: string[]): Promise<number> {
   const modes = REAL_MODES.filter((m) => modeNames.includes(m.name));
   const topologies = (values["known-bugs"] ? [...new Set(bugs.map((b) => b.topology))] : pick(values.topology, TOPOLOGIES, "topology")) as Topology[] | undefined;
   const catalog = await loadScenarios();
-  const wanted = values["known-bugs"] ? bugs.map((b) => b.scenario) : values.scenario;
-  for (const name of wanted ?? []) {
-    if (!catalog.some((s) => s.name === name)) throw new UsageError(`--scenario ${name}: no such scenario${suggestion(name, catalog.map((s) => s.name))}`);
-  }
-  const scenarios = wanted ? catalog.filter((s) => wanted.includes(s.name)) : catalog;
-  const repeat = values.repeat === undefined ? undefined : Number(values.repeat);
-  if (repeat !== undefined && (!Number.isInteger(repeat) || repeat < 1)) throw new UsageError("--repeat must be a positive integer");
+  const scenarios = selectScenarios(catalog, values["known-bugs"] ? bugs.map((b) => b.scenario) : values.scenario);
+  const repeat = repeatOption(values.repeat);
 
   const out = outputDir(values.out, `releases-${timestamp()}`);
   return writingInto(out, async () => {
     const matrix: ReleaseMatrix = { points, modes: modes.map((m) => m.name), cells: [], failedPoints: {} };
     const started = performance.now();
     for (const [index, point] of points.entries()) {
-      const left = index ? ` (~${minutes(((performance.now() - started) / index) * (points.length - index))} left)` : "";
+      const left = index ? ` (~${duration(((performance.now() - started) / index) * (points.length - index))} left)` : "";
       say(`[${index + 1}/${points.length}] ${point.name}: worker ${point.worker}, worker-build ${point.workerBuild}, wasm-bindgen ${point.wasmBindgen}${left}`);
       try {
         const source = pointSource(point, say);
@@ -83,7 +73,7 @@ export async function releasesCommand(args: string[]): Promise<number> {
       process.stdout.write("No regression: the newest point breaks no guarantee an older point of its mode kept.\n");
     }
     for (const v of bugVerdicts) process.stdout.write(`${v.bug.id} (${v.bug.title}): ${v.status}: ${v.detail}\n`);
-    say(`${points.length} points in ${minutes(performance.now() - started)}; wrote ${shown(join(out, "releases.json"))}, ${shown(join(out, "releases.html"))} and a history per point`);
+    say(`${points.length} points in ${duration(performance.now() - started)}; wrote ${shown(join(out, "releases.json"))}, ${shown(join(out, "releases.html"))} and a history per point`);
     if (found.length || bugVerdicts.some((v) => v.status !== "present-then-fixed")) return 1;
     return Object.keys(matrix.failedPoints).length ? 3 : 0;
   });

@@ -27,8 +27,23 @@ export async function scenariosFrom(values: { "scenario-file"?: string[]; "only-
   return loadScenarios(files.map((file) => resolve(file)), { catalog: !values["only-file"] });
 }
 
+/** The scenarios `--scenario` names (all of them when it is not given); a name not in `all` is bad input. */
+export function selectScenarios(all: readonly Scenario[], wanted: readonly string[] | undefined): Scenario[] {
+  for (const name of wanted ?? []) {
+    if (!all.some((s) => s.name === name)) throw new UsageError(`--scenario ${name}: no such scenario${suggestion(name, all.map((s) => s.name))}; \`wrh list\` shows them`);
+  }
+  return wanted ? all.filter((s) => wanted.includes(s.name)) : [...all];
+}
+
+/** `--repeat`: a positive integer, or undefined when not given. */
+export function repeatOption(text: string | undefined): number | undefined {
+  const repeat = text === undefined ? undefined : Number(text);
+  if (repeat !== undefined && (!Number.isInteger(repeat) || repeat < 1)) throw new UsageError("--repeat must be a positive integer");
+  return repeat;
+}
+
 /** Minutes and seconds, as a progress line says how long is left. */
-function duration(ms: number): string {
+export function duration(ms: number): string {
   const seconds = Math.round(ms / 1000);
   return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
 }
@@ -55,12 +70,8 @@ export async function runCommand(args: string[]): Promise<number> {
     options: COMMAND_OPTIONS.run,
   });
   const all = await scenariosFrom(values);
-  const wanted = values.scenario;
-  for (const name of wanted ?? []) {
-    if (!all.some((s) => s.name === name)) throw new UsageError(`--scenario ${name}: no such scenario${suggestion(name, all.map((s) => s.name))}; \`wrh list\` shows them`);
-  }
-  const repeat = values.repeat === undefined ? undefined : Number(values.repeat);
-  if (repeat !== undefined && (!Number.isInteger(repeat) || repeat < 1)) throw new UsageError("--repeat must be a positive integer");
+  const scenarios = selectScenarios(all, values.scenario);
+  const repeat = repeatOption(values.repeat);
   const reports = pick(values.report, REPORTS, "report") ?? [];
   const strategies = pick(values.strategy, STRATEGIES, "strategy") as Strategy[] | undefined;
   const ownWorker = values.worker === undefined
@@ -76,7 +87,7 @@ export async function runCommand(args: string[]): Promise<number> {
   const out = outputDir(values.out, timestamp());
   return writingInto(out, async () => {
     const matrix: MatrixResult = await runMatrix({
-      scenarios: wanted ? all.filter((s) => wanted.includes(s.name)) : all,
+      scenarios,
       strategies,
       variants,
       topologies,

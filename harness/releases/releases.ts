@@ -79,7 +79,7 @@ export function pointSource(point: ReleasePoint, log: (line: string) => void): R
   const { esbuild: _notAnInput, outDir: _notEither, ...definition } = point;
   const stamp = hashStrings([RECIPE, JSON.stringify(definition), WORKERS_DIR, hashTree(REAL_CRATE_DIR, new Set(["target", "build"]))]);
   const source: RealSource = {
-    name: `release ${point.name}`, crateDir, distRoot: pointDistRoot(point), workerBuildVersion: point.workerBuild, esbuildWanted: point.esbuild,
+    crateDir, distRoot: pointDistRoot(point), workerBuildVersion: point.workerBuild, esbuildWanted: point.esbuild,
     shippedEhKnown: false,
     ...(point.outDir ? { fixedOutDir: point.outDir } : {}),
   };
