@@ -70,5 +70,6 @@ pub const FAULT_ABORT: u32 = number("abort");
 pub const FAULT_JS_ERROR: u32 = number("js-error");
 pub const MUTANT_NO_TERMINATION_GUARD: u32 = number("no-termination-guard");
 pub const MUTANT_PANIC_HOOK_TRAPS: u32 = number("panic-hook-traps");
+pub const MUTANT_FUTURE_LEAK_ON_UNWIND: u32 = number("future-leak-on-unwind");
 pub const PANIC_MESSAGE: &str = string("panicMessage");
 pub const JS_ERROR_MESSAGE: &str = string("jsErrorMessage");

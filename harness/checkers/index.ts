@@ -12,13 +12,14 @@ import { freshInstance } from "./fresh-instance.ts";
 import { handles } from "./handles.ts";
 import { integrity } from "./integrity.ts";
 import { liveness } from "./liveness.ts";
+import { memoryGrowth } from "./memory-growth.ts";
 import { recovery, recoveryLatency } from "./recovery.ts";
 import { resources } from "./resources.ts";
 import { stack } from "./stack.ts";
 import { stateSurvival } from "./state-survival.ts";
 import { type Checker, type RunStatus, runStatus, type Verdict } from "./verdict.ts";
 
-export const CHECKERS: readonly Checker[] = [classification, blastRadiusChecker, liveness, recovery, freshInstance, stateSurvival, exactlyOnce, integrity, abortHook, stack, destructors, resources, handles, faithfulErrors, frames];
+export const CHECKERS: readonly Checker[] = [classification, blastRadiusChecker, liveness, recovery, freshInstance, stateSurvival, exactlyOnce, integrity, abortHook, stack, destructors, resources, memoryGrowth, handles, faithfulErrors, frames];
 
 export function judge(run: ScenarioRun): Verdict[] {
   return CHECKERS.map((check) => check(run));

@@ -111,3 +111,8 @@ export function handleRead(more: Partial<Spec> = {}): Spec {
 export function stats(body: Record<string, unknown>, more: Partial<Spec> = {}): Spec {
   return { role: "probe", kind: "stats", path: "/stats", body, ...more };
 }
+
+/** A request that sets the run up before the fault (a handle made, a Durable Object write). */
+export function setup(more: Partial<Spec> = {}): Spec {
+  return { role: "setup", kind: "handle-create", status: 200, ...more };
+}

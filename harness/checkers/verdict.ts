@@ -13,7 +13,7 @@ import { snapshot, type SnapshotField } from "../history/snapshot.ts";
 export type VerdictStatus = "holds" | "broken" | "unknown";
 
 export interface Verdict {
-  /** Which guarantee: classification, blast-radius, liveness, recovery, fresh-instance, state, exactly-once, integrity, abort-hook, stack, destructors, resources, handles, faithful-errors, frames. */
+  /** Which guarantee: classification, blast-radius, liveness, recovery, fresh-instance, state, exactly-once, integrity, abort-hook, stack, destructors, resources, memory-growth, handles, faithful-errors, frames. */
   checker: string;
   status: VerdictStatus;
   /** One line: what holds, what broke, or why it could not be seen. */
@@ -93,6 +93,16 @@ export const faultedIsolate = (run: ScenarioRun): Isolate => faultIsolate(run.sc
 /** The Durable Object's isolate is reset by this run's fault (per the expectation). */
 export function objectReset(run: ScenarioRun): boolean {
   return expectationOf(run).reset && objectIsolate(run.config.topology) === faultedIsolate(run);
+}
+
+/**
+ * The isolates whose runtime state at rest the run promises anything about: every one, except
+ * the faulted one where it was left without recovery (later requests there are poisoned).
+ */
+export function recoveredIsolates(run: ScenarioRun): Isolate[] {
+  const poisoned = expectationOf(run).later === "poisoned";
+  const isolates: Isolate[] = run.config.topology === "split" ? ["handler", "objects"] : ["handler"];
+  return isolates.filter((isolate) => !(poisoned && isolate === faultedIsolate(run)));
 }
 
 export const siblings = (run: ScenarioRun) => run.records.filter((r) => r.role === "inflight" || r.role === "concurrent" || r.role === "later");

@@ -43,6 +43,8 @@ export interface HandlerSiblings {
   inflight(seed: number): Operation;
   /** A sibling after the fault. The first one carries a string argument. */
   later(seed: number, first: boolean): Operation;
+  /** A sibling asleep on a timer inside the worker for `ms`, holding checked data across it. */
+  asleep?(seed: number, ms: number): Operation;
 }
 
 /** A Durable Object counter whose in-memory and stored counts can be read. */
@@ -147,6 +149,7 @@ export const CANARY_CLIENT: Client = {
   siblings: {
     ok: () => ({ kind: "ok", path: "/ok" }),
     inflight: (seed) => ({ kind: "park", path: `/park?seed=${seed}`, check: heldBufferIntact(seed) }),
+    asleep: (seed, ms) => ({ kind: "sleep", path: `/sleep?ms=${ms}&seed=${seed}`, check: heldBufferIntact(seed) }),
     later(seed, first) {
       if (!first) return { kind: "sleep", path: `/sleep?ms=1&seed=${seed}`, check: heldBufferIntact(seed) };
       // Every width of UTF-8 and the control characters: a length or encoding slip changes it.

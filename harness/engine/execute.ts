@@ -10,7 +10,7 @@ import { type RunConfig, runId, type ScenarioRun } from "../history/run.ts";
 import { type Deadline, DeadlineError } from "../runner/deadline.ts";
 import type { RunningWorker } from "../runner/start-worker.ts";
 import { CANARY_CLIENT, type Client, type Operation, type ParkBarrier } from "./client.ts";
-import { faultIsolate, objectIsolate, type Scenario, type Siblings, type Topology } from "../history/scenario.ts";
+import { ASLEEP_MS, faultIsolate, objectIsolate, type Scenario, type Siblings, type Topology } from "../history/scenario.ts";
 
 /**
  * What running a scenario needs of a worker: a worker the runner started, or (inside workerd,
@@ -20,6 +20,8 @@ export type ScenarioTarget = Pick<RunningWorker, "fetchIsolate" | "deadlineMs" |
 
 /** How long siblings that failed with the fault get to answer before the release probe. */
 const FAILED_SIBLINGS_GRACE_MS = 250;
+/** How long `asleep` siblings get to reach the worker and fall asleep before the fault is sent. */
+const ASLEEP_SETTLE_MS = 50;
 
 /** Resolves once `count` of `operations` settled, or after `graceMs`. */
 function settledOrGrace(operations: readonly Promise<unknown>[], count: number, graceMs: number): Promise<void> {
@@ -204,6 +206,15 @@ export async function executeScenario(
     }
   }
 
+  // Asleep on a timer in the handler: given time to reach the worker and fall asleep before the
+  // fault is sent, they wake after it has answered.
+  const asleep: Promise<HistoryRecord>[] = [];
+  for (let i = 0; i < (workload.asleep ?? 0); i++) {
+    asleep.push(recorder.op(role, "handler", siblings!.asleep!(seed(seedIndex++), ASLEEP_MS), siblingDeadline));
+  }
+  if (asleep.length) await new Promise((resolve) => setTimeout(resolve, ASLEEP_SETTLE_MS));
+  sent.push(...asleep);
+
   const faultKind = `${fault.kind}@${fault.place}`;
   const faultOp = { kind: faultKind, path: faultPath };
   if (fault.storm) {
@@ -216,6 +227,8 @@ export async function executeScenario(
   }
   faultAnswered.resolve();
 
+  // Their wake-up is the first entry after the fault: nothing else is sent until they answered.
+  await Promise.all(asleep);
   // Siblings the worker failed with the fault (they left the park without a release) get to
   // answer before the release probe: it would take the isolate first, and their answers,
   // already given, would reach the harness after it, as if they had failed late.

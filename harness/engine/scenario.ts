@@ -75,10 +75,11 @@ export function validateScenario(value: unknown, where: string): Scenario {
     fault.storm = { requests, every: c.count(storm.every, "fault.storm.every", 1, requests) };
   }
 
-  const w = c.object(s.workload, "workload", ["inflight", "later", "handles"]);
+  const w = c.object(s.workload, "workload", ["inflight", "later", "asleep", "handles"]);
   const workload: Workload = {
     inflight: siblings(c, w.inflight, "workload.inflight"),
     later: siblings(c, w.later, "workload.later"),
+    asleep: w.asleep === undefined ? undefined : c.count(w.asleep, "workload.asleep", 0, 1000),
     handles: w.handles === undefined ? undefined : c.count(w.handles, "workload.handles", 0, 1000),
   };
 

@@ -61,6 +61,13 @@ export interface Workload {
   /** Started once the fault has answered and the in-flight siblings have settled. */
   later?: Siblings;
   /**
+   * Stateless siblings asleep on a timer inside Rust when the fault strikes, waking
+   * `ASLEEP_MS` after they started: after the fault has answered and before the harness sends
+   * anything else, so the first thing to enter the instance after the fault is their wake-up
+   * (a continuation of the faulted instance), not a new request.
+   */
+  asleep?: number;
+  /**
    * Rust objects created in the handler's instance before the fault and read after it: they
    * must read back intact if the instance lived, or be refused (StaleObject) if it was reset.
    */
@@ -101,6 +108,9 @@ export interface Scenario {
   /** One expectation per strategy the scenario applies to (at least one). */
   expect: Partial<Record<Strategy, Expectation>>;
 }
+
+/** How long `Workload.asleep` siblings sleep: longer than any fault of the catalog takes to answer. */
+export const ASLEEP_MS = 400;
 
 /** The isolate a fault at `place` runs in. */
 export function faultIsolate(fault: Fault, topology: Topology): Isolate {

@@ -3,7 +3,7 @@
 // then say unknown, never guess). Which probe reports what:
 // - `info` (`/__harness/info`, the host's view, never entering the guest): `generation`,
 //   `abortHookRuns`, `reinitRequests`, `guestAbortHookRuns`, `stackPointer`, `memoryBytes`,
-//   `inFlight`, `parked`;
+//   `heapBytes`, `inFlight`, `parked`;
 // - `stats` (`/stats`, read inside the guest): `served`, `drops`, `pendingDrops`, `panicking`,
 //   `instance`, `faults`, `generation`;
 // - `release`: `released`, how many requests were still parked;
@@ -23,6 +23,8 @@ export interface Snapshot {
   stackPointer?: number;
   /** Linear memory, in bytes. */
   memoryBytes?: number;
+  /** Bytes of the heap allocated and not yet freed, as the guest's allocator counts them. */
+  heapBytes?: number;
   /** Tasks in the runtime's task table. */
   inFlight?: number;
   /** Requests parked at the barrier. */
@@ -48,7 +50,7 @@ export interface Snapshot {
 }
 
 const NUMBERS = [
-  "generation", "abortHookRuns", "reinitRequests", "guestAbortHookRuns", "stackPointer", "memoryBytes", "inFlight", "parked", "released",
+  "generation", "abortHookRuns", "reinitRequests", "guestAbortHookRuns", "stackPointer", "memoryBytes", "heapBytes", "inFlight", "parked", "released",
   "served", "drops", "pendingDrops", "instance", "faults", "memory", "stored",
 ] as const satisfies readonly (keyof Snapshot)[];
 

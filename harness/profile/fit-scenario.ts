@@ -2,7 +2,7 @@
 // runs when the worker has a route for its fault; parts of its workload the worker cannot
 // perform are left out and named, so a report never claims more than was exercised.
 import type { Client } from "../engine/client.ts";
-import type { Scenario } from "../history/scenario.ts";
+import type { Scenario, Workload } from "../history/scenario.ts";
 
 export type Fit =
   | { runs: true; scenario: Scenario; leftOut: string[] }
@@ -13,8 +13,10 @@ export function fitScenario(scenario: Scenario, client: Client): Fit {
     return { runs: false, reason: `no route for ${scenario.fault.kind} in ${scenario.fault.place}` };
   }
   const leftOut: string[] = [];
-  const { inflight = {}, later = {}, handles = 0 } = scenario.workload;
-  const fitted = { inflight: { ...inflight }, later: { ...later }, handles };
+  const { inflight = {}, later = {}, asleep, handles = 0 } = scenario.workload;
+  const fitted: Workload & Required<Pick<Workload, "inflight" | "later">> = { inflight: { ...inflight }, later: { ...later }, handles };
+  if (asleep && !client.siblings?.asleep) leftOut.push(`${asleep} sibling(s) asleep on a timer (no sleep route)`);
+  else if (asleep !== undefined) fitted.asleep = asleep;
   if (handles && !client.handles) {
     leftOut.push(`${handles} Rust object handle(s) (no handle routes)`);
     fitted.handles = 0;

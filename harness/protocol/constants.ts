@@ -9,7 +9,7 @@ export const FRAME_BYTES: number = constants.frameBytes;
 /** The code of the fault a `/reenter` chain raises, as the canary's `reenter` export takes it. */
 export const REENTER_FAULTS: Readonly<Record<string, number>> = constants.reenterFaults;
 /** Bits of the guest's own test-only mutants, as `wrh_start` takes them. */
-export const GUEST_MUTANTS: Readonly<Record<"no-termination-guard" | "panic-hook-traps", number>> = constants.guestMutants;
+export const GUEST_MUTANTS: Readonly<Record<"no-termination-guard" | "panic-hook-traps" | "future-leak-on-unwind", number>> = constants.guestMutants;
 /** What the canaries panic and throw with when a fault request names no message. */
 export const PANIC_MESSAGE: string = constants.panicMessage;
 export const JS_ERROR_MESSAGE: string = constants.jsErrorMessage;

@@ -38,6 +38,7 @@ export const MUTANTS = {
   "double-reset": "the two reset triggers are cleared separately, so one abort resets twice",
   "reset-keeps-memory": "a reset starts the old instance again as the next generation instead of replacing it: its memory stays",
   "task-leak-on-panic": "a task whose future panicked is failed but never leaves the task table",
+  "future-leak-on-unwind": "a task whose poll unwound is failed and leaves the task table, but its future is never freed (wasm-bindgen #5214)",
   "retry-unwound-call": "a call that unwound (PanicError, JS error) is taken for a transient failure and run again",
   "hook-twice": "on_abort also runs where the instance is reset, a second call site the host does not count",
   "panic-hook-traps": "a panic traps in the panic hook (its frames never unwind, so their destructors never run) and is reported as a recoverable PanicError",

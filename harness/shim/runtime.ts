@@ -153,6 +153,7 @@ export class GuestRuntime {
       parked: this.parking.size,
       stackPointer: exports ? (exports.__stack_pointer as WebAssembly.Global).value as number : null,
       memoryBytes: exports ? exports.memory.buffer.byteLength : null,
+      heapBytes: exports ? (exports.wrh_heap_bytes as ExportFn)() as number : null,
       ...this.counters,
     };
   }
@@ -311,8 +312,8 @@ export class GuestRuntime {
   /** Runs the guest's start function on the current instance, as the next generation. */
   #start(): void {
     this.#generation++;
-    const guestMutants = (this.mutants.has("no-termination-guard") ? GUEST_MUTANTS["no-termination-guard"] : 0) |
-      (this.mutants.has("panic-hook-traps") ? GUEST_MUTANTS["panic-hook-traps"] : 0);
+    let guestMutants = 0;
+    for (const [mutant, bit] of Object.entries(GUEST_MUTANTS)) if (this.mutants.has(mutant as Mutant)) guestMutants |= bit;
     ((this.#instance!.exports as Exports).wrh_start as ExportFn)(this.#generation, guestMutants);
   }
 

@@ -2,7 +2,7 @@
 
 use std::cell::RefCell;
 
-use crate::integrity::{BUFFER_BYTES, checksum, pattern};
+use crate::integrity::{BUFFER_BYTES, FRAME_BYTES, checksum, pattern};
 use crate::{Counted, drops, fault_entered, faults, faults_entered, json_string, pending_drops, requested};
 
 /// State every stateless request updates. Holding its borrow across a trap leaves it borrowed
@@ -165,7 +165,12 @@ pub extern "C-unwind" fn canary_panic_after_await(task: u32, ms: u32, ptr: *mut 
     let text = unsafe { requested(ptr, len) };
     recovery::spawn(task, async move {
         let _frame = Counted::new();
+        // The request's own state, held across the await inside the future as a real
+        // handler's is: a runtime that never frees a future whose poll unwound leaks the
+        // future's allocation, this included, with every fault.
+        let state = [0xa5u8; FRAME_BYTES];
         recovery::sleep(ms).await.expect("sleep failed");
+        std::hint::black_box(&state);
         match text {
             Some(text) => panic!("{} {}", text, n),
             None => panic!("canary panic after await"),

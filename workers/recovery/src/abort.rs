@@ -26,8 +26,10 @@ static PANIC_HOOK_INSTALLED: AtomicBool = AtomicBool::new(false);
 /// Test-only fault injection (harness/protocol/constants.json): `MUTANT_NO_TERMINATION_GUARD`
 /// skips the termination check after host imports; under panic=unwind,
 /// `MUTANT_PANIC_HOOK_TRAPS` makes the panic hook report the panic and trap, so the panicking
-/// frames never unwind (see `boundary::install_panic_hook`).
-pub(crate) use crate::protocol::{MUTANT_NO_TERMINATION_GUARD, MUTANT_PANIC_HOOK_TRAPS};
+/// frames never unwind (see `boundary::install_panic_hook`); `MUTANT_FUTURE_LEAK_ON_UNWIND`
+/// keeps a task's future allocated after its poll unwound (see `executor::poll_task`).
+#[cfg_attr(not(panic = "unwind"), allow(unused_imports))]
+pub(crate) use crate::protocol::{MUTANT_FUTURE_LEAK_ON_UNWIND, MUTANT_NO_TERMINATION_GUARD, MUTANT_PANIC_HOOK_TRAPS};
 
 /// Whether the host started this instance with test-only mutant `flag`.
 pub(crate) fn mutant(flag: u32) -> bool {

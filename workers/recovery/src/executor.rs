@@ -51,7 +51,11 @@ fn poll_task(task: u32) {
         }
         #[cfg(panic = "unwind")]
         Err(payload) => {
-            drop(future);
+            if crate::abort::mutant(crate::abort::MUTANT_FUTURE_LEAK_ON_UNWIND) {
+                std::mem::forget(future);
+            } else {
+                drop(future);
+            }
             host::task_panicked(task, &crate::boundary::recovered_message(payload));
         }
         #[cfg(not(panic = "unwind"))]

@@ -19,6 +19,7 @@
 pub mod abort;
 mod boundary;
 mod executor;
+mod heap;
 pub mod host;
 mod memory;
 #[path = "../../protocol.rs"]

@@ -1,5 +1,6 @@
 //! Memory the host writes arguments into. The host allocates with `wrh_alloc`, copies bytes in
-//! and passes (pointer, length); the export takes ownership with [`take_string`].
+//! and passes (pointer, length); the export takes ownership with [`take_string`]. It also tells the
+//! host how much of the heap is allocated ([`crate::heap`]).
 
 use std::alloc::{Layout, alloc, dealloc};
 
@@ -27,4 +28,10 @@ pub unsafe fn take_string(ptr: *mut u8, len: usize) -> String {
     let text = String::from_utf8_lossy(unsafe { std::slice::from_raw_parts(ptr, len) }).into_owned();
     unsafe { dealloc(ptr, layout(len)) };
     text
+}
+
+/// Host → guest: the bytes of the heap currently allocated.
+#[unsafe(no_mangle)]
+pub extern "C" fn wrh_heap_bytes() -> usize {
+    crate::heap::live_bytes()
 }
