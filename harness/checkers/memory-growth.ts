@@ -19,7 +19,7 @@
 import type { ScenarioRun } from "../history/run.ts";
 import type { HistoryRecord, Isolate } from "../history/record.ts";
 import type { SnapshotField } from "../history/snapshot.ts";
-import { infoProbes, NO_PROBES, num, observed, recoveredIsolates, unobserved, vacuous, verdict, type Checker } from "./verdict.ts";
+import { faultedIsolate, faultRecords, infoProbes, NO_PROBES, num, observed, recoveredIsolates, unobserved, vacuous, verdict, type Checker } from "./verdict.ts";
 
 /** Bytes of linear memory a run may add per request it had in flight at once: one Wasm page. */
 export const MEMORY_PER_REQUEST = 65_536;
@@ -56,6 +56,19 @@ const MEASURES: readonly Measure[] = [
     allowance: "1 KiB for each of {n} requests in flight at once or setting up",
   },
 ];
+
+/**
+ * How much `field` (`heapBytes` or `memoryBytes`) grew per fault over the run, in the isolate
+ * the faults ran in: what a leak costs each fault, where the verdict only says a bound was
+ * passed. Undefined when the run has no faults or that isolate did not report it before and after.
+ */
+export function growthPerFault(run: ScenarioRun, field: "heapBytes" | "memoryBytes"): number | undefined {
+  const faults = faultRecords(run).length;
+  if (!faults) return undefined;
+  const probes = infoProbes(run, faultedIsolate(run));
+  if (!probes || probes[0] === probes[1] || !observed(probes[0], field) || !observed(probes[1], field)) return undefined;
+  return (num(probes[1], field) - num(probes[0], field)) / faults;
+}
 
 export const memoryGrowth: Checker = (run) => {
   const isolates = recoveredIsolates(run);

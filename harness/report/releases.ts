@@ -2,6 +2,7 @@
 // regressions in it (a guarantee the newest point breaks that an older point of the same mode
 // kept). Pure: it reads run results, never a worker.
 import type { RunResult } from "../checkers/index.ts";
+import { growthPerFault } from "../checkers/memory-growth.ts";
 import { isBroken, isUnknown, type RunStatus } from "../checkers/verdict.ts";
 import type { Topology } from "../history/scenario.ts";
 
@@ -31,6 +32,11 @@ export interface ReleaseCell {
   unknown: string[];
   /** The harness's own failures, by run id. */
   errors: string[];
+  /**
+   * Bytes of live heap the faulted isolate kept per fault (the largest of its runs'): what a
+   * leak costs each fault. Absent where no run measured it.
+   */
+  heapBytesPerFault?: number;
 }
 
 export interface ReleaseMatrix {
@@ -68,6 +74,8 @@ export function releaseCells(point: string, results: readonly RunResult[]): Rele
     cell.runs++;
     if (WORST.indexOf(r.status) < WORST.indexOf(cell.status)) cell.status = r.status;
     cell.blastRadius = Math.max(cell.blastRadius, r.blastRadius);
+    const perFault = r.status === "error" ? undefined : growthPerFault(r.history, "heapBytes");
+    if (perFault !== undefined) cell.heapBytesPerFault = Math.max(cell.heapBytesPerFault ?? perFault, perFault);
     for (const v of r.verdicts.filter(isBroken)) cell.broken[v.checker] ??= v.summary;
     for (const v of r.verdicts.filter(isUnknown)) if (!cell.unknown.includes(v.checker)) cell.unknown.push(v.checker);
     if (r.error) cell.errors.push(`${r.runId}: ${r.error}`);
@@ -170,6 +178,12 @@ export interface KnownBug {
   /** The checker that must break where the bug lives, with a summary containing `evidence`. */
   checker: string;
   evidence: string;
+  /**
+   * For a leak whose checker may break for a smaller reason after the fix too: the live heap
+   * kept per fault is above this many bytes where the bug lives and at most this where it was
+   * fixed (ReleaseCell.heapBytesPerFault), whatever the checker says at the fix.
+   */
+  heapBytesPerFaultAbove?: number;
   lastAffected: string;
   fixedIn: string;
 }
@@ -194,6 +208,15 @@ export function judgeKnownBugs(matrix: ReleaseMatrix, bugs: readonly KnownBug[])
     const summary = before!.broken[bug.checker];
     if (!summary?.includes(bug.evidence)) {
       return { bug, status: "not reproduced", detail: `${where(bug.lastAffected)}: ${bug.checker} ${summary ? `broke otherwise: ${summary}` : before!.unknown.includes(bug.checker) ? "observed nothing" : "held"}` };
+    }
+    const limit = bug.heapBytesPerFaultAbove;
+    if (limit !== undefined) {
+      const perFault = (cell: ReleaseCell) => (cell.heapBytesPerFault === undefined ? "not measured" : `${Math.round(cell.heapBytesPerFault)} B of heap kept per fault`);
+      if (!(before!.heapBytesPerFault! > limit)) return { bug, status: "not reproduced", detail: `${where(bug.lastAffected)}: ${perFault(before!)}, not above ${limit} B` };
+      if (after!.heapBytesPerFault === undefined) return { bug, status: "not observed", detail: `${where(bug.fixedIn)}: the heap was not measured` };
+      if (after!.heapBytesPerFault > limit) return { bug, status: "not fixed", detail: `${where(bug.fixedIn)}: ${perFault(after!)}, above ${limit} B` };
+      const rest = bug.checker in after!.broken ? ` (${bug.checker} still breaks, for less: ${after!.broken[bug.checker]})` : "";
+      return { bug, status: "present-then-fixed", detail: `${where(bug.lastAffected)}: ${perFault(before!)}; ${bug.fixedIn}: ${perFault(after!)}${rest}` };
     }
     if (bug.checker in after!.broken) return { bug, status: "not fixed", detail: `${where(bug.fixedIn)}: ${bug.checker} still broken: ${after!.broken[bug.checker]}` };
     if (after!.unknown.includes(bug.checker)) return { bug, status: "not observed", detail: `${where(bug.fixedIn)}: ${bug.checker} observed nothing` };

@@ -3,6 +3,8 @@
 import { describe, expect, it } from "vitest";
 import type { RunResult } from "../checkers/index.ts";
 import type { Verdict } from "../checkers/verdict.ts";
+import { contained } from "../../scenarios/expectations.ts";
+import { fault, info, run as history } from "../checkers/synthetic.ts";
 import { judgeKnownBugs, type KnownBug, type ReleaseMatrix, regressions, releaseCells, renderReleaseTable } from "./releases.ts";
 
 function run(scenario: string, verdicts: Record<string, Verdict["status"] | string>, blastRadius = 0, variant = "real-unwind"): RunResult {
@@ -11,7 +13,7 @@ function run(scenario: string, verdicts: Record<string, Verdict["status"] | stri
   const status = list.some((v) => v.status === "broken") ? "broken" : list.some((v) => v.status === "unknown") ? "unknown" : "holds";
   return {
     runId: `${scenario}/${variant}/unwind/shared/1`, scenario, config: { variant, strategy: "unwind", topology: "shared", mutants: [], repeat: 1 },
-    status, verdicts: list, blastRadius, operations: 1, durationMs: 1, history: {} as RunResult["history"],
+    status, verdicts: list, blastRadius, operations: 1, durationMs: 1, history: { records: [] } as unknown as RunResult["history"],
   } as RunResult;
 }
 
@@ -54,5 +56,28 @@ describe("the release matrix", () => {
     expect(judged([run("p", { classification: "fault ended as Unrecognised" })], [run("p", { classification: "fault ended as Unrecognised" })])).toBe("not fixed");
     expect(judged([run("p", { classification: "fault ended as Unrecognised" })], [run("p", { classification: "unknown" })])).toBe("not observed");
     expect(judged([run("p", { classification: "fault ended as Unrecognised" })], [])).toBe("not observed");
+  });
+
+  it("asserts a leak by the heap it keeps per fault, where its checker breaks for less after the fix too", () => {
+    const bug: KnownBug = {
+      id: "wasm-bindgen#5214", title: "t", mode: "real-unwind", scenario: "p", topology: "shared", checker: "memory-growth",
+      evidence: "live heap", heapBytesPerFaultAbove: 1_000, lastAffected: "0.8.5+0.2.126", fixedIn: "0.8.5+0.2.127",
+    };
+    // 200 faults; the heap after them is `kept` per fault above where it started.
+    const leaking = (kept: number | undefined) => ({
+      ...run("p", { "memory-growth": kept === undefined ? "unknown" : `handler: live heap ${1_000 + 200 * kept} B, over 14000 B` }),
+      history: history(contained(["JsError"]), [
+        info(kept === undefined ? {} : { heapBytes: 1_000 }), ...Array.from({ length: 200 }, () => fault("JsError")), info(kept === undefined ? {} : { heapBytes: 1_000 + 200 * kept }),
+      ], { strategy: "unwind" }),
+    });
+    const judged = (before: number | undefined, after: number | undefined) =>
+      judgeKnownBugs(matrix({ "0.8.5+0.2.126": [leaking(before)], "0.8.5+0.2.127": [leaking(after)] }), [bug])[0]!;
+    expect(judged(1_167, 191)).toMatchObject({
+      status: "present-then-fixed",
+      detail: "0.8.5+0.2.126 real-unwind p (shared): 1167 B of heap kept per fault; 0.8.5+0.2.127: 191 B of heap kept per fault (memory-growth still breaks, for less: handler: live heap 39200 B, over 14000 B)",
+    });
+    expect(judged(1_167, 1_001).status).toBe("not fixed");
+    expect(judged(900, 191)).toMatchObject({ status: "not reproduced", detail: "0.8.5+0.2.126 real-unwind p (shared): 900 B of heap kept per fault, not above 1000 B" });
+    expect(judged(1_167, undefined).status).toBe("not observed");
   });
 });

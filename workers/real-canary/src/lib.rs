@@ -12,6 +12,8 @@ use worker::*;
 mod bench;
 mod counter;
 mod faults;
+#[path = "../../recovery/src/heap.rs"]
+mod heap;
 #[path = "../../canary/src/integrity.rs"]
 mod integrity;
 mod json;

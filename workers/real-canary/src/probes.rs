@@ -5,9 +5,22 @@ use crate::json::Json;
 use std::cell::Cell;
 use wasm_bindgen::prelude::*;
 
+// Counts every Wasm instance created in this isolate, whichever part of the runtime creates it
+// (the glue's first instantiation, wasm-bindgen's reset, worker-build's shim), by counting
+// constructions of `WebAssembly.Instance`. The glue imports this snippet before it instantiates
+// the module, so the count starts with the first instance; the constructor is only counted,
+// never changed.
 #[wasm_bindgen(inline_js = "
+if (globalThis.__wrh_instances === undefined) {
+  globalThis.__wrh_instances = 0;
+  WebAssembly.Instance = new Proxy(WebAssembly.Instance, {
+    construct(target, args, newTarget) {
+      globalThis.__wrh_instances++;
+      return Reflect.construct(target, args, newTarget);
+    },
+  });
+}
 export function wrh_count_instance() {
-  globalThis.__wrh_instances = (globalThis.__wrh_instances ?? 0) + 1;
   return globalThis.__wrh_instances;
 }
 export function wrh_init_state() {
@@ -21,15 +34,16 @@ extern "C" {
 }
 
 thread_local! {
-    /// This instance's number; 0 until its first request. Linear memory starts zeroed in
+    /// This instance's number; 0 until it is first read. Linear memory starts zeroed in
     /// every new instance, so a reset shows as a new number.
     static GENERATION: Cell<u32> = const { Cell::new(0) };
 }
 
-/// The number of the Wasm instance running this code: 1 for the first instance that served a
-/// request in this isolate, +1 for each later one. Counted by the canary itself, in a JS global
-/// that outlives resets (the way workers-rs keeps `__worker_init_state`), because workers-rs's
-/// own `instanceId` moves by 2 on a reset of its shim and by 1 on one of wasm-bindgen's.
+/// The number of the Wasm instance running this code: 1 for the isolate's first instance, +1
+/// for each later one, whether or not it ever served a request (a reset that is reset again
+/// before its first request still counts). Counted by the canary itself, in a JS global that
+/// outlives resets (the way workers-rs keeps `__worker_init_state`), because workers-rs's own
+/// `instanceId` moves by 2 on a reset of its shim and by 1 on one of wasm-bindgen's.
 pub fn generation() -> u32 {
     GENERATION.with(|g| {
         if g.get() == 0 {
@@ -70,5 +84,6 @@ pub fn info() -> Json {
         .boolean("criticalError", state[1] == 1)
         .num("stackPointer", stack_address())
         .num("memoryBytes", memory_bytes())
+        .num("heapBytes", crate::heap::live_bytes() as u64)
         .num("parked", crate::park::parked())
 }
