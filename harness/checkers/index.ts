@@ -12,7 +12,7 @@ import { freshInstance } from "./fresh-instance.ts";
 import { handles } from "./handles.ts";
 import { integrity } from "./integrity.ts";
 import { liveness } from "./liveness.ts";
-import { memoryGrowth } from "./memory-growth.ts";
+import { growthPerFault, memoryGrowth } from "./memory-growth.ts";
 import { recovery, recoveryLatency } from "./recovery.ts";
 import { resources } from "./resources.ts";
 import { stack } from "./stack.ts";
@@ -48,6 +48,8 @@ export interface RunResult {
   blastRadius: number;
   /** Milliseconds from the fault's answer to the first successful later sibling. */
   recoveryLatencyMs?: number;
+  /** Bytes of live heap the faulted isolate kept per fault (see growthPerFault), where it was measured. */
+  heapBytesPerFault?: number;
   /** How many operations the run performed. */
   operations: number;
   /** Milliseconds from the first operation's start to the last one's end. */
@@ -70,7 +72,8 @@ export function judgeRun(history: ScenarioRun): RunResult {
   const verdicts = judge(history);
   return {
     runId: history.runId, scenario: history.scenario.name, config: history.config, status: runStatus(verdicts), verdicts,
-    blastRadius: blastRadius(history), recoveryLatencyMs: recoveryLatency(history), operations: history.records.length,
+    blastRadius: blastRadius(history), recoveryLatencyMs: recoveryLatency(history), heapBytesPerFault: growthPerFault(history, "heapBytes"),
+    operations: history.records.length,
     durationMs: history.records.reduce((end, r) => Math.max(end, r.end), history.records[0]?.start ?? 0) - (history.records[0]?.start ?? 0), history,
   };
 }

@@ -107,7 +107,8 @@ export const COMMAND_USAGE = {
       nothing. Exit 1 when the newest point breaks a guarantee an older point of its mode kept
       (each regression named with its scenario and evidence), 3 when a point could not be built.
       --known-bugs runs only what harness/releases/known-bugs.json needs and asserts each real
-      bug present at its last affected point and gone at its fix (exit 1 when one is not).`,
+      bug present at its last affected point and gone at its fix (exit 1 when one is not; a
+      regression among the points it picks is printed, not judged: its newest is not the newest release).`,
 } as const;
 
 export type CommandName = keyof typeof COMMAND_USAGE;

@@ -2,7 +2,6 @@
 // regressions in it (a guarantee the newest point breaks that an older point of the same mode
 // kept). Pure: it reads run results, never a worker.
 import type { RunResult } from "../checkers/index.ts";
-import { growthPerFault } from "../checkers/memory-growth.ts";
 import { isBroken, isUnknown, type RunStatus } from "../checkers/verdict.ts";
 import type { Topology } from "../history/scenario.ts";
 
@@ -74,7 +73,7 @@ export function releaseCells(point: string, results: readonly RunResult[]): Rele
     cell.runs++;
     if (WORST.indexOf(r.status) < WORST.indexOf(cell.status)) cell.status = r.status;
     cell.blastRadius = Math.max(cell.blastRadius, r.blastRadius);
-    const perFault = r.status === "error" ? undefined : growthPerFault(r.history, "heapBytes");
+    const perFault = r.heapBytesPerFault;
     if (perFault !== undefined) cell.heapBytesPerFault = Math.max(cell.heapBytesPerFault ?? perFault, perFault);
     for (const v of r.verdicts.filter(isBroken)) cell.broken[v.checker] ??= v.summary;
     for (const v of r.verdicts.filter(isUnknown)) if (!cell.unknown.includes(v.checker)) cell.unknown.push(v.checker);
@@ -175,7 +174,10 @@ export interface KnownBug {
   mode: string;
   scenario: string;
   topology: Topology;
-  /** The checker that must break where the bug lives, with a summary containing `evidence`. */
+  /**
+   * The checker that must break where the bug lives, with a summary containing `evidence`, and
+   * at the fix either hold or break with a summary without it (another bug, named in the verdict).
+   */
   checker: string;
   evidence: string;
   /**
@@ -218,8 +220,12 @@ export function judgeKnownBugs(matrix: ReleaseMatrix, bugs: readonly KnownBug[])
       const rest = bug.checker in after!.broken ? ` (${bug.checker} still breaks, for less: ${after!.broken[bug.checker]})` : "";
       return { bug, status: "present-then-fixed", detail: `${where(bug.lastAffected)}: ${perFault(before!)}; ${bug.fixedIn}: ${perFault(after!)}${rest}` };
     }
-    if (bug.checker in after!.broken) return { bug, status: "not fixed", detail: `${where(bug.fixedIn)}: ${bug.checker} still broken: ${after!.broken[bug.checker]}` };
-    if (after!.unknown.includes(bug.checker)) return { bug, status: "not observed", detail: `${where(bug.fixedIn)}: ${bug.checker} observed nothing` };
-    return { bug, status: "present-then-fixed", detail: `${where(bug.lastAffected)}: ${summary}; ${bug.fixedIn}: ${bug.checker} holds` };
+    // Fixed: the bug's own evidence is gone. The checker may still break for another reason
+    // (another bug), which the verdict names.
+    const afterSummary = after!.broken[bug.checker];
+    if (afterSummary?.includes(bug.evidence)) return { bug, status: "not fixed", detail: `${where(bug.fixedIn)}: ${bug.checker} still broken: ${afterSummary}` };
+    if (!afterSummary && after!.unknown.includes(bug.checker)) return { bug, status: "not observed", detail: `${where(bug.fixedIn)}: ${bug.checker} observed nothing` };
+    const now = afterSummary ? `${bug.checker} breaks otherwise: ${afterSummary}` : `${bug.checker} holds`;
+    return { bug, status: "present-then-fixed", detail: `${where(bug.lastAffected)}: ${summary}; ${bug.fixedIn}: ${now}` };
   });
 }
