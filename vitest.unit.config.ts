@@ -16,6 +16,7 @@ export const UNIT_TESTS = [
   "harness/report/*.test.ts",
   "harness/history/*.test.ts",
   "harness/cli/*.unit.test.ts",
+  "harness/mutants/*.unit.test.ts",
 ];
 
 /** In those folders, but it runs a worker: `npm test` only. */

@@ -7,6 +7,7 @@ import { classification } from "./classification.ts";
 import { destructors } from "./destructors.ts";
 import { exactlyOnce } from "./exactly-once.ts";
 import { faithfulErrors } from "./faithful-errors.ts";
+import { faultSurfaces } from "./fault-surfaces.ts";
 import { frames } from "./frames.ts";
 import { freshInstance } from "./fresh-instance.ts";
 import { handles } from "./handles.ts";
@@ -19,7 +20,7 @@ import { stack } from "./stack.ts";
 import { stateSurvival } from "./state-survival.ts";
 import { type Checker, type RunStatus, runStatus, type Verdict } from "./verdict.ts";
 
-export const CHECKERS: readonly Checker[] = [classification, blastRadiusChecker, liveness, recovery, freshInstance, stateSurvival, exactlyOnce, integrity, abortHook, stack, destructors, resources, memoryGrowth, handles, faithfulErrors, frames];
+export const CHECKERS: readonly Checker[] = [classification, faultSurfaces, blastRadiusChecker, liveness, recovery, freshInstance, stateSurvival, exactlyOnce, integrity, abortHook, stack, destructors, resources, memoryGrowth, handles, faithfulErrors, frames];
 
 export function judge(run: ScenarioRun): Verdict[] {
   return CHECKERS.map((check) => check(run));

@@ -13,7 +13,7 @@ import { snapshot, type SnapshotField } from "../history/snapshot.ts";
 export type VerdictStatus = "holds" | "broken" | "unknown";
 
 export interface Verdict {
-  /** Which guarantee: classification, blast-radius, liveness, recovery, fresh-instance, state, exactly-once, integrity, abort-hook, stack, destructors, resources, memory-growth, handles, faithful-errors, frames. */
+  /** Which guarantee: classification, fault-surfaces, blast-radius, liveness, recovery, fresh-instance, state, exactly-once, integrity, abort-hook, stack, destructors, resources, memory-growth, handles, faithful-errors, frames. */
   checker: string;
   status: VerdictStatus;
   /** One line: what holds, what broke, or why it could not be seen. */

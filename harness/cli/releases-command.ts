@@ -1,7 +1,7 @@
 // `wrh releases`: builds the real canary at each release point (harness/releases/points.json)
 // in every worker-build mode, runs the catalog against each build and prints the release ×
 // mode × scenario table; exit 1 when the newest point breaks a guarantee an older one kept.
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { BuildError } from "../build/build.ts";
@@ -9,6 +9,8 @@ import { buildReal, REAL_MODE_NAMES, REAL_MODES } from "../build/real-build.ts";
 import { ToolchainError } from "../build/toolchain.ts";
 import { suggestion } from "../engine/field-checker.ts";
 import { loadScenarios } from "../engine/load-scenarios.ts";
+import { judgeRun } from "../checkers/index.ts";
+import { historyRuns } from "../history/file.ts";
 import { TOPOLOGIES, type Topology } from "../history/scenario.ts";
 import { runMatrix } from "../matrix/matrix.ts";
 import { IN_CLONE, onlyInClone } from "../project.ts";
@@ -37,12 +39,24 @@ export async function releasesCommand(args: string[]): Promise<number> {
   const scenarios = selectScenarios(catalog, values["known-bugs"] ? bugs.map((b) => b.scenario) : values.scenario);
   const repeat = repeatOption(values.repeat);
 
+  // --from: the histories of an earlier run, judged again by this checkout's checkers.
+  const from = values.from;
+  if (from !== undefined) {
+    if (values["known-bugs"]) throw new UsageError("--from and --known-bugs do not go together: --from judges the points a saved run has");
+    const saved = points.filter((p) => existsSync(join(from, p.name, "history.jsonl")));
+    if (!saved.length) throw new UsageError(`--from ${from}: no <point>/history.jsonl of a \`wrh releases --out\` there`);
+    points.splice(0, points.length, ...saved);
+  }
   const out = outputDir(values.out, `releases-${timestamp()}`);
   return writingInto(out, async () => {
     const matrix: ReleaseMatrix = { points, modes: modes.map((m) => m.name), cells: [], failedPoints: {} };
     const started = performance.now();
     for (const [index, point] of points.entries()) {
       const left = index ? ` (~${duration(((performance.now() - started) / index) * (points.length - index))} left)` : "";
+      if (from !== undefined) {
+        matrix.cells.push(...releaseCells(point.name, [...historyRuns(join(from, point.name, "history.jsonl"))].map(judgeRun)));
+        continue;
+      }
       say(`[${index + 1}/${points.length}] ${point.name}: worker ${point.worker}, worker-build ${point.workerBuild}, wasm-bindgen ${point.wasmBindgen}${left}`);
       try {
         const source = pointSource(point, say);
@@ -61,6 +75,7 @@ export async function releasesCommand(args: string[]): Promise<number> {
         say(`${point.name}: not judged: ${matrix.failedPoints[point.name]}`);
       }
     }
+    if (from !== undefined) matrix.modes = matrix.modes.filter((mode) => matrix.cells.some((c) => c.mode === mode));
     const found = regressions(matrix);
     const bugVerdicts = judgeKnownBugs(matrix, bugs);
     writeFileSync(join(out, "releases.json"), JSON.stringify({ ...matrix, regressions: found, knownBugs: bugVerdicts }, null, 2) + "\n");
@@ -73,7 +88,10 @@ export async function releasesCommand(args: string[]): Promise<number> {
       process.stdout.write("No regression: the newest point breaks no guarantee an older point of its mode kept.\n");
     }
     for (const v of bugVerdicts) process.stdout.write(`${v.bug.id} (${v.bug.title}): ${v.status}: ${v.detail}\n`);
-    say(`${points.length} points in ${duration(performance.now() - started)}; wrote ${shown(join(out, "releases.json"))}, ${shown(join(out, "releases.html"))} and a history per point`);
+    const wrote = `${shown(join(out, "releases.json"))}, ${shown(join(out, "releases.html"))}`;
+    say(from === undefined
+      ? `${points.length} points in ${duration(performance.now() - started)}; wrote ${wrote} and a history per point`
+      : `${points.length} points judged again from ${shown(from)}; wrote ${wrote}`);
     // With --known-bugs the newest point judged is only the newest the bugs need, not the newest
     // release: a regression among them is printed, and only the bugs' verdicts decide.
     const regressed = found.length > 0 && !values["known-bugs"];

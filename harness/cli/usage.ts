@@ -32,7 +32,7 @@ export const COMMAND_OPTIONS = {
   repro: { strategy: one, variant: one, topology: one, seed: one, out: one, worker: one, profile: one, "scenario-file": many, "only-file": flag },
   report: { report: many, out: one, timeline: many },
   init: { worker: one, profile: one, dir: one },
-  releases: { only: many, mode: many, scenario: many, topology: many, repeat: one, out: one, "known-bugs": flag },
+  releases: { only: many, mode: many, scenario: many, topology: many, repeat: one, out: one, "known-bugs": flag, from: one },
 } as const;
 
 /** Each command's usage: `wrh <command> --help` prints its own, `wrh help` all of them. */
@@ -96,7 +96,7 @@ export const COMMAND_USAGE = {
       project in vitest.config.ts (written if missing, added to its test.projects if present),
       and an npm script test:recovery. The worker is the wrangler config found here (else
       worker-build's build/) unless --worker names it. Existing files are never overwritten.`,
-  releases: `  wrh releases [--only POINT]... [--mode M]... [--scenario NAME]... [--topology T]... [--repeat N] [--out DIR] [--known-bugs]
+  releases: `  wrh releases [--only POINT]... [--mode M]... [--scenario NAME]... [--topology T]... [--repeat N] [--out DIR] [--known-bugs] [--from DIR]
       The release matrix: for each release point of harness/releases/points.json (a worker
       version, its worker-build and an exact wasm-bindgen; --only picks some), build the real
       canary with that worker-build and the matching wasm-bindgen CLI (installed from crates.io
@@ -108,7 +108,9 @@ export const COMMAND_USAGE = {
       (each regression named with its scenario and evidence), 3 when a point could not be built.
       --known-bugs runs only what harness/releases/known-bugs.json needs and asserts each real
       bug present at its last affected point and gone at its fix (exit 1 when one is not; a
-      regression among the points it picks is printed, not judged: its newest is not the newest release).`,
+      regression among the points it picks is printed, not judged: its newest is not the newest release).
+      --from DIR judges the histories an earlier \`wrh releases --out DIR\` saved again, with this
+      checkout's checkers, and prints and writes the table; it builds and runs nothing.`,
 } as const;
 
 export type CommandName = keyof typeof COMMAND_USAGE;

@@ -107,7 +107,7 @@ export function regressions(matrix: ReleaseMatrix): Regression[] {
 /** Short codes of the checkers, for table cells (the legend prints them). */
 export const CHECKER_CODES: Record<string, string> = {
   classification: "C", "blast-radius": "B", liveness: "L", recovery: "R", "fresh-instance": "N", state: "S", "exactly-once": "X",
-  integrity: "I", "abort-hook": "A", stack: "K", destructors: "D", resources: "M", "memory-growth": "G", handles: "H", "faithful-errors": "E", frames: "F",
+  integrity: "I", "abort-hook": "A", stack: "K", destructors: "D", resources: "M", "memory-growth": "G", "fault-surfaces": "O", handles: "H", "faithful-errors": "E", frames: "F",
 };
 
 /** A cell as the table prints it: `ok` (every guarantee held), `u` (none broke, some unobserved), the broken checkers' codes, or ERR; then the blast radius. */
