@@ -134,7 +134,8 @@ export async function listCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: COMMAND_OPTIONS.list });
   for (const s of await scenariosFrom(values)) {
     const fault = `${s.fault.kind} in ${s.fault.place}${s.fault.place === "reentrant" ? ` (depth ${s.fault.depth}, at ${s.fault.at}${s.fault.swallow ? ", swallowed" : ""})` : ""}`;
-    const workload = `in flight ${s.workload.inflight?.handler ?? 0}+${s.workload.inflight?.object ?? 0}, later ${s.workload.later?.handler ?? 0}+${s.workload.later?.object ?? 0} (handler+object)`;
+    const asleep = s.workload.asleep ? `, ${s.workload.asleep} asleep on a timer` : "";
+    const workload = `in flight ${s.workload.inflight?.handler ?? 0}+${s.workload.inflight?.object ?? 0}${asleep}, later ${s.workload.later?.handler ?? 0}+${s.workload.later?.object ?? 0} (handler+object)`;
     process.stdout.write(`${s.name}\n  ${s.description}\n  fault: ${fault}; ${workload}\n`);
     for (const [strategy, e] of Object.entries(s.expect)) {
       process.stdout.write(`  ${strategy.padEnd(6)} fault → ${e.fault.join("|")}; ${e.reset ? "reset" : "no reset"}; in flight ${e.inflight}; later ${e.later}\n`);
