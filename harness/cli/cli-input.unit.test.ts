@@ -37,6 +37,8 @@ describe("wrh run, list, repro and report: input refused before anything runs", 
     [["report", "a.jsonl", "--report", "pdf"], /--report pdf: choose from json, junit, html/],
     [["run", "--mutant", "everything"], /--mutant everything: choose from no-recovery/],
     [["frobnicate"], /unknown command "frobnicate"/],
+    [["releases", "--from", "no/such/dir"], /--from no\/such\/dir: no <point>\/history.jsonl of a `wrh releases --out` there/],
+    [["releases", "--from", "wrh-out", "--known-bugs"], /--from and --known-bugs do not go together/],
   ])("%j is bad input: exit 2, one line", async (args, message) => {
     const error = await main(args).then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
