@@ -16,7 +16,7 @@
 // scenarios/real-mutant-escapes.json explains why; an explained escape that is caught fails too,
 // so that file only lists what escapes.
 //
-// It takes about 40 minutes on 2 cores (each escape runs the whole catalog), so it runs only on
+// It takes about 31 minutes on 2 cores (each escape runs the whole catalog), so it runs only on
 // request: `npm run test:real-mutants`
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
