@@ -4,11 +4,18 @@
 // - H1, stale pointers in the window between a scheduled and a performed reset, and H2, a
 //   double reset in abort mode: siblings asleep on a timer wake first after the fault, through
 //   a closure of the faulted instance instead of the shim's entry point.
+// - H3, the executor stranding a batch after an unwound poll: a request parked with the in-flight
+//   siblings faults as the release wakes them all; a runtime that polls the woken in one batch
+//   meets the fault first and must still poll the rest.
 // - H5, stack overflow only half covered: stack-overflow-with-siblings (recovery.scenarios.ts).
+// - H6, logical poison that unwind never heals: a panic while holding a Mutex. The contract keeps
+//   the program's state across a panic under unwind, its poison included, so requests that do
+//   not take the lock must survive and `/stats` tells whether the poison outlived the run.
 import type { Scenario } from "../harness/history/scenario.ts";
-import { ABORT, PANIC } from "./expectations.ts";
+import { ABORT, JS_ERROR, PANIC } from "./expectations.ts";
 
 const asleep = { asleep: 8, later: { handler: 8 } };
+const woken = { inflight: { handler: 8 }, later: { handler: 8 } };
 
 export default [
   {
@@ -26,5 +33,29 @@ export default [
     workload: asleep,
     topologies: ["shared"],
     expect: ABORT,
+  },
+  {
+    name: "panic-on-resume-with-siblings",
+    description: "a parked request panics as the release wakes it first of nine: the other eight must still run (H3)",
+    fault: { kind: "panic", place: "resume" },
+    workload: woken,
+    topologies: ["shared"],
+    expect: PANIC,
+  },
+  {
+    name: "js-error-on-resume-with-siblings",
+    description: "a parked request throws a JS error through Rust as the release wakes it first of nine: the other eight must still run (H3)",
+    fault: { kind: "js-error", place: "resume" },
+    workload: woken,
+    topologies: ["shared"],
+    expect: JS_ERROR,
+  },
+  {
+    name: "panic-holding-lock",
+    description: "a panic while holding a Mutex: siblings that do not take it survive; under unwind the poison stays (H6, lockPoisoned in /stats)",
+    fault: { kind: "panic-holding-lock", place: "handler" },
+    workload: { inflight: { handler: 8 }, later: { handler: 8 } },
+    topologies: ["shared"],
+    expect: PANIC,
   },
 ] satisfies Scenario[];

@@ -23,6 +23,14 @@ describe("liveness", () => {
     expect(liveness(run(RESET, [fault("timeout"), release(0)]))).toMatchObject({ status: "broken", evidence: [1] });
   });
 
+  it("a resume fault strikes as the release wakes everyone: that release finding them all parked is no evidence", () => {
+    const resumeFault = { fault: { kind: "js-error" as const, place: "resume" as const } };
+    const records = [fault("JsError"), sibling("inflight", failed("StaleInstance")), release(2), sibling("later")];
+    expect(liveness(run(resets(["JsError"]), records, resumeFault))).toMatchObject({ status: "holds" });
+    expect(liveness(run(resets(["JsError"]), [...records.slice(0, 1), sibling("inflight", { status: "timeout" }), ...records.slice(2)], resumeFault)))
+      .toMatchObject({ status: "broken", evidence: [2] });
+  });
+
   it("under fail-fast, siblings the release still found parked did not fail fast: the release is the evidence", () => {
     const v = liveness(run(RESET, [sibling("inflight", failed("StaleInstance")), fault("Abort"), release(2), sibling("later")]));
     expect(v).toMatchObject({ status: "broken", evidence: [3] });

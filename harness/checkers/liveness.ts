@@ -1,6 +1,7 @@
 // Liveness: every operation answered before its deadline, and siblings that had to fail fast
 // did so at the fault: the release found none of them still parked, and each ended soon after
-// the fault's own answer (failFastMargin; a second late is not fast).
+// the fault's own answer (failFastMargin; a second late is not fast). A `resume` fault strikes
+// as the release wakes everyone, so that release finds them all parked by design.
 import { expectationOf, faultedIsolate, faultRecords, num, verdict, type Checker } from "./verdict.ts";
 
 /** How long after the fault's answer a sibling of the dead instance may still end. */
@@ -19,7 +20,7 @@ export const liveness: Checker = (run) => {
   const hung = run.records.filter((r) => r.status === "timeout" || r.status === "unreachable");
   const failFast = expectationOf(run).inflight === "fail-fast";
   const release = run.records.find((r) => r.kind === "release" && r.isolate === faultedIsolate(run));
-  const stillParked = failFast && release && num(release, "released") > 0 ? [release] : [];
+  const stillParked = failFast && run.scenario.fault.place !== "resume" && release && num(release, "released") > 0 ? [release] : [];
   const fault = faultRecords(run)[0];
   const dying = run.records.filter((r) => r.role === "inflight" && r.isolate === faultedIsolate(run));
   const margin = failFastMargin(dying.length);

@@ -39,8 +39,11 @@ export interface Reading {
 export interface HandlerSiblings {
   /** The cheapest request that succeeds: between the faults of a storm. */
   ok(): Operation;
-  /** A sibling in flight during the fault; `seed` makes its checked data unique. */
-  inflight(seed: number): Operation;
+  /**
+   * A sibling in flight during the fault; `seed` makes its checked data unique. `together`: it
+   * is woken with the others by the release, in one go (the siblings of a `resume` fault).
+   */
+  inflight(seed: number, together?: boolean): Operation;
   /** A sibling after the fault. The first one carries a string argument. */
   later(seed: number, first: boolean): Operation;
   /** A sibling asleep on a timer inside the worker for `ms`, holding checked data across it. */
@@ -126,8 +129,8 @@ const echoed = (text: string) => (body: Record<string, unknown>) =>
  * canary's failures are classified by their text, so the text says which fault it is.
  */
 function saying(kind: string, seed: number): string {
-  if (kind !== "panic" && kind !== "js-error") return "";
-  const text = `${kind === "panic" ? PANIC_MESSAGE : JS_ERROR_MESSAGE} ${NON_ASCII}`;
+  if (kind !== "panic" && kind !== "js-error" && kind !== "panic-holding-lock") return "";
+  const text = `${kind === "js-error" ? JS_ERROR_MESSAGE : PANIC_MESSAGE} ${NON_ASCII}`;
   return `text=${encodeURIComponent(text)}&n=${seed}`;
 }
 
@@ -140,6 +143,7 @@ export const CANARY_CLIENT: Client = {
       case "handler": return say ? `/${fault.kind}?${say}` : `/${fault.kind}`;
       case "async": return `/panic-after-await?ms=1&${say}`;
       case "durable-object": return say ? `/do/${object}/${fault.kind}?${say}` : `/do/${object}/${fault.kind}`;
+      case "resume": return `/resume?fault=${fault.kind}&${say}`;
       case "reentrant": {
         const kind = REENTER_FAULTS[fault.kind as keyof typeof REENTER_FAULTS];
         return `/reenter?depth=${fault.depth}&at=${fault.at}&fault=${kind}&swallow=${fault.swallow ? 1 : 0}&seed=${seed}${say ? `&${say}` : ""}`;
@@ -148,7 +152,7 @@ export const CANARY_CLIENT: Client = {
   },
   siblings: {
     ok: () => ({ kind: "ok", path: "/ok" }),
-    inflight: (seed) => ({ kind: "park", path: `/park?seed=${seed}`, check: heldBufferIntact(seed) }),
+    inflight: (seed, together) => ({ kind: "park", path: `/park?seed=${seed}${together ? "&together=1" : ""}`, check: heldBufferIntact(seed) }),
     asleep: (seed, ms) => ({ kind: "sleep", path: `/sleep?ms=${ms}&seed=${seed}`, check: heldBufferIntact(seed) }),
     later(seed, first) {
       if (!first) return { kind: "sleep", path: `/sleep?ms=1&seed=${seed}`, check: heldBufferIntact(seed) };

@@ -5,6 +5,8 @@
 //
 //   probes → setup writes → park in-flight siblings → fault (or storm) → release → first later sibling
 //   (alone, with a string argument) → object probe → other later siblings → probes
+//
+// A `resume` fault is itself parked, ahead of the siblings, and strikes when the release wakes it.
 import type { HistoryRecord, Isolate, Role } from "../history/record.ts";
 import { type RunConfig, runId, type ScenarioRun } from "../history/run.ts";
 import { type Deadline, DeadlineError } from "../runner/deadline.ts";
@@ -184,7 +186,25 @@ export async function executeScenario(
   // storm of thousands of faults takes seconds), and nothing is late yet.
   const faultAnswered = Promise.withResolvers<void>();
   const siblingDeadline: Deadline = { ms: worker.deadlineMs, from: faultAnswered.promise };
-  for (let i = 0; i < inflight.handler; i++) sent.push(recorder.op(role, "handler", siblings!.inflight(seed(seedIndex++)), siblingDeadline));
+  const barrierMs = options.barrierTimeoutMs ?? 10_000;
+  const faultOp = { kind: `${fault.kind}@${fault.place}`, path: faultPath };
+  // A resume fault parks first, so a release that wakes in order wakes it ahead of its siblings;
+  // it strikes when the release wakes them.
+  const resumes = fault.place === "resume";
+  if (resumes) {
+    if (!park) throw new Error(`${client.name} cannot park requests, so nothing can fault as it resumes`);
+    const resumeFault = recorder.op("fault", "handler", faultOp, siblingDeadline);
+    sent.push(resumeFault);
+    let answered = false;
+    void resumeFault.then(() => { answered = true; });
+    target.set("handler", target.get("handler")! + 1);
+    const reached = await parkedReach(worker, park, "handler", target.get("handler")!, () => answered, barrierMs);
+    if (reached !== true) {
+      faultAnswered.resolve();
+      throw new Error(`the resume fault never parked in the handler isolate after ${barrierMs / 1000} s (${reached ?? "an unknown number"} parked of ${target.get("handler")})`);
+    }
+  }
+  for (let i = 0; i < inflight.handler; i++) sent.push(recorder.op(role, "handler", siblings!.inflight(seed(seedIndex++), resumes), siblingDeadline));
   for (let i = 0; i < inflight.object; i++) sent.push(recorder.op(role, objects, counter!.inflight(object!), siblingDeadline));
   for (let i = 0; i < inflight.otherObject; i++) {
     sent.push(recorder.op(role, objects, { ...counter!.inflight(otherObject), kind: "other-object-park" }, siblingDeadline));
@@ -194,7 +214,6 @@ export async function executeScenario(
     target.set(objects, target.get(objects)! + inflight.object + inflight.otherObject);
     let anySettled = false;
     for (const sibling of sent) void sibling.then(() => { anySettled = true; });
-    const barrierMs = options.barrierTimeoutMs ?? 10_000;
     for (const isolate of isolates) {
       const reached = await parkedReach(worker, park, isolate, target.get(isolate)!, () => anySettled, barrierMs);
       if (reached !== true) {
@@ -215,14 +234,13 @@ export async function executeScenario(
   if (asleep.length) await new Promise((resolve) => setTimeout(resolve, ASLEEP_SETTLE_MS));
   sent.push(...asleep);
 
-  const faultKind = `${fault.kind}@${fault.place}`;
-  const faultOp = { kind: faultKind, path: faultPath };
+  // A resume fault strikes at the release below.
   if (fault.storm) {
     for (let i = 0; i < fault.storm.requests; i++) {
       if (i % fault.storm.every === 0) await recorder.op("fault", "handler", faultOp);
       else await recorder.op("later", "handler", siblings!.ok());
     }
-  } else {
+  } else if (!resumes) {
     await recorder.op("fault", faultIsolate(fault, topology), faultOp);
   }
   faultAnswered.resolve();

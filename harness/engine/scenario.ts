@@ -70,6 +70,7 @@ export function validateScenario(value: unknown, where: string): Scenario {
 
   if (f.storm !== undefined) {
     if (fault.place === "durable-object") c.fail("fault.storm", "a storm runs stateless requests; it cannot be placed in durable-object");
+    if (fault.place === "resume") c.fail("fault.storm", "a storm sends faults one after another; a resume fault waits for the release");
     const storm = c.object(f.storm, "fault.storm", ["requests", "every"], ["requests", "every"]);
     const requests = c.count(storm.requests, "fault.storm.requests", 1, 100_000);
     fault.storm = { requests, every: c.count(storm.every, "fault.storm.every", 1, requests) };

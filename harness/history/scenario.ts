@@ -6,18 +6,21 @@
 import type { ErrorClass, Strategy } from "../protocol/recovery.ts";
 import type { Isolate } from "./record.ts";
 
-export type FaultKind = "panic" | "abort" | "oom" | "stack-overflow" | "js-error" | "panic-in-drop";
+/** `panic-holding-lock`: a panic while the guest holds a `std::sync::Mutex`, which it poisons. */
+export type FaultKind = "panic" | "abort" | "oom" | "stack-overflow" | "js-error" | "panic-in-drop" | "panic-holding-lock";
 /**
  * Where the fault runs: `handler` (a stateless request), `async` (after an await inside Rust),
  * `durable-object` (inside the scenario's Durable Object), `reentrant` (at one level of a
- * JS→Rust→JS→Rust chain).
+ * JS→Rust→JS→Rust chain), `resume` (in a request parked with the in-flight siblings, as the
+ * release wakes them all at once: a runtime that polls woken tasks in batches meets the fault
+ * in the middle of a batch).
  */
-export type FaultPlace = "handler" | "async" | "durable-object" | "reentrant";
+export type FaultPlace = "handler" | "async" | "durable-object" | "reentrant" | "resume";
 /** `shared`: Durable Objects run in the handler's isolate (one Wasm instance); `split`: in their own. */
 export type Topology = "shared" | "split";
 
-export const FAULT_KINDS: readonly FaultKind[] = ["panic", "abort", "oom", "stack-overflow", "js-error", "panic-in-drop"];
-export const FAULT_PLACES: readonly FaultPlace[] = ["handler", "async", "durable-object", "reentrant"];
+export const FAULT_KINDS: readonly FaultKind[] = ["panic", "abort", "oom", "stack-overflow", "js-error", "panic-in-drop", "panic-holding-lock"];
+export const FAULT_PLACES: readonly FaultPlace[] = ["handler", "async", "durable-object", "reentrant", "resume"];
 export const TOPOLOGIES: readonly Topology[] = ["shared", "split"];
 
 /** Which fault kinds each place can produce (the canary's routes). */
@@ -26,6 +29,7 @@ export const KINDS_BY_PLACE: Readonly<Record<FaultPlace, readonly FaultKind[]>> 
   async: ["panic"],
   "durable-object": ["panic", "abort"],
   reentrant: ["panic", "abort", "js-error"],
+  resume: ["panic", "js-error"],
 };
 
 export type FaultOutcome = ErrorClass | "ok";

@@ -3,12 +3,15 @@
 //
 //   /ok                          succeed: {"served"}
 //   /stats                       guest counters: {"served","drops","pendingDrops","generation","panicking",
-//                                "instance","faults"} (served is null when the shared state is poisoned; panicking
+//                                "instance","faults","lockPoisoned"} (served is null when the shared state is poisoned; panicking
 //                                is std::thread::panicking(); instance is the memory's own number, faults the
 //                                fault requests it began to run)
 //   /echo?text=                  {"text","checksum"}: the argument as the guest read it
 //   /sleep?ms=&seed=             sleep in Rust holding a buffer: {"seed","checksum","intact","released","served"}
-//   /park?seed=                  park in Rust until released (same body; released=false after the park deadline)
+//   /park?seed=&together=        park in Rust until released (same body; released=false after the park deadline);
+//                                together=1 is accepted for the real canary's sake: here every park is woken by
+//                                the one release, each resuming in its own poll
+//   /resume?fault=&text=&n=      park like /park, then fault as it resumes: fault=panic|js-error
 //   /panic?text=&n=              panic! (with the message "<text> <n>", formatted in Rust, when text is given)
 //   /panic-after-await?ms=&text=&n=
 //                                panic after an await
@@ -18,6 +21,7 @@
 //   /js-error?text=&n=           call a JS import that throws (Error("<text> <n>") when text is given); the
 //                                error unwinds through Rust frames
 //   /panic-in-drop               panic while unwinding (Rust turns it into an abort)
+//   /panic-holding-lock?text=&n= panic while holding a std::sync::Mutex, which poisons it (stats: lockPoisoned)
 //   /spin                        loop forever in Rust: hangs the whole workerd process (runner tests)
 //   /reenter?depth=&at=&fault=&swallow=&seed=&text=&n=
 //                                JS→Rust→JS… `depth` levels deep, with fault panic|abort|js-error|none at
@@ -72,7 +76,8 @@ interface TestWorkerEnv extends Env {
 }
 
 /** Faults that fail with a requested message. */
-const SAYING = new Set(["/panic", "/js-error"]);
+const SAYING = new Set(["/panic", "/js-error", "/panic-holding-lock"]);
+const RESUME_FAULTS: Record<string, number> = { panic: 0, "js-error": 1 };
 
 const SYNC_ROUTES: Record<string, string> = {
   "/ok": "canary_ok",
@@ -83,6 +88,7 @@ const SYNC_ROUTES: Record<string, string> = {
   "/stack-overflow": "canary_stack_overflow",
   "/js-error": "canary_js_error",
   "/panic-in-drop": "canary_panic_in_drop",
+  "/panic-holding-lock": "canary_panic_holding_lock",
   "/spin": "canary_spin",
 };
 
@@ -178,6 +184,11 @@ async function route(runtime: GuestRuntime, url: URL, request: Request, env: Env
       return ok(await runtime.spawn("canary_sleep", [integer(url, "ms", 0), integer(url, "seed", 1)]));
     case "/park":
       return ok(await runtime.spawn("canary_park", [integer(url, "seed", 1)]));
+    case "/resume": {
+      const fault = RESUME_FAULTS[url.searchParams.get("fault") ?? ""];
+      if (fault === undefined) throw new RequestError(400, `fault must be one of ${Object.keys(RESUME_FAULTS).join(", ")}`);
+      return ok(await runtime.spawn("canary_resume", [fault, ...saying(url)]));
+    }
     case "/panic-after-await":
       return ok(await runtime.spawn("canary_panic_after_await", [integer(url, "ms", 1), ...saying(url)]));
     case "/reenter": {

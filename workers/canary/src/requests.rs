@@ -1,6 +1,7 @@
 //! Stateless routes.
 
 use std::cell::RefCell;
+use std::sync::{Mutex, PoisonError};
 
 use crate::integrity::{BUFFER_BYTES, FRAME_BYTES, checksum, pattern};
 use crate::{Counted, drops, fault_entered, faults, faults_entered, json_string, pending_drops, requested};
@@ -10,6 +11,11 @@ use crate::{Counted, drops, fault_entered, faults, faults_entered, json_string, 
 struct Shared {
     served: u64,
 }
+
+/// A lock only `/panic-holding-lock` takes and `/stats` inspects. A panic while it is held
+/// poisons it; under unwind nothing ever clears that (research H6): the program's own state,
+/// kept across the panic as the contract keeps all state.
+static LOCK: Mutex<u64> = Mutex::new(0);
 
 thread_local! {
     static SHARED: RefCell<Shared> = const { RefCell::new(Shared { served: 0 }) };
@@ -40,13 +46,14 @@ pub extern "C-unwind" fn canary_stats() {
     recovery::export(|| {
         let served = SHARED.with(|s| s.try_borrow().map(|s| s.served.to_string()).unwrap_or("null".into()));
         recovery::respond(&format!(
-            "{{\"served\":{served},\"drops\":{},\"pendingDrops\":{},\"generation\":{},\"panicking\":{},\"instance\":{},\"faults\":{}}}",
+            "{{\"served\":{served},\"drops\":{},\"pendingDrops\":{},\"generation\":{},\"panicking\":{},\"instance\":{},\"faults\":{},\"lockPoisoned\":{}}}",
             drops(),
             pending_drops(),
             recovery::abort::generation(),
             std::thread::panicking(),
             recovery::abort::instance(),
-            faults_entered()
+            faults_entered(),
+            LOCK.is_poisoned()
         ));
     })
 }
@@ -109,6 +116,20 @@ pub extern "C-unwind" fn canary_js_error(ptr: *mut u8, len: usize, n: u32) {
 }
 
 #[unsafe(no_mangle)]
+pub extern "C-unwind" fn canary_panic_holding_lock(ptr: *mut u8, len: usize, n: u32) {
+    recovery::export(|| {
+        fault_entered();
+        let _frame = Counted::new();
+        let mut held = LOCK.lock().unwrap_or_else(PoisonError::into_inner);
+        *held += 1;
+        match unsafe { requested(ptr, len) } {
+            Some(text) => panic!("{} {}", text, n),
+            None => panic!("canary panic holding the lock ({} times)", *held),
+        }
+    })
+}
+
+#[unsafe(no_mangle)]
 pub extern "C-unwind" fn canary_panic_in_drop() {
     recovery::export(|| {
         fault_entered();
@@ -156,6 +177,25 @@ pub extern "C-unwind" fn canary_park(task: u32, seed: u32) {
         let before = checksum(&buffer);
         let released = recovery::park().await.is_ok();
         held_buffer_body(seed, &buffer, before, released)
+    });
+}
+
+/// Parks like `canary_park`, then faults as it resumes: `fault` 0 panics, 1 throws a JS error
+/// through its frames (with the requested message "<text> <n>" when given).
+#[unsafe(no_mangle)]
+pub extern "C-unwind" fn canary_resume(task: u32, fault: u32, ptr: *mut u8, len: usize, n: u32) {
+    let text = unsafe { requested(ptr, len) }.map(|text| format!("{text} {n}"));
+    recovery::spawn(task, async move {
+        let _frame = Counted::new();
+        let released = recovery::park().await.is_ok();
+        fault_entered();
+        match (fault, text) {
+            (0, Some(text)) => panic!("{text}"),
+            (0, None) => panic!("canary panic on resume (released: {released})"),
+            (_, Some(text)) => faults::throw_js_error(&text),
+            (_, None) => faults::throw_js_error("js error thrown through Rust frames on resume"),
+        }
+        String::from("{}")
     });
 }
 

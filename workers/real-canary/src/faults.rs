@@ -2,6 +2,7 @@
 //! mapping. What the client sees is what workers-rs and wasm-bindgen make of them.
 use crate::{DropCounter, hold_shared_and};
 use std::cell::Cell;
+use std::sync::{Mutex, PoisonError};
 use wasm_bindgen::prelude::*;
 use worker::{Response, Result};
 
@@ -40,6 +41,25 @@ pub fn requested(url: &worker::Url) -> Result<Option<Requested>> {
     match crate::query(url, "text") {
         None => Ok(None),
         Some(text) => Ok(Some(Requested { text, n: crate::number(url, "n", 0)? })),
+    }
+}
+
+/// A lock only `/panic-holding-lock` takes and `/stats` inspects: a panic while it is held
+/// poisons it, and under unwind nothing ever clears that (research H6).
+static LOCK: Mutex<u64> = Mutex::new(0);
+
+pub fn lock_poisoned() -> bool {
+    LOCK.is_poisoned()
+}
+
+pub fn panic_holding_lock(requested: Option<Requested>) -> Result<Response> {
+    entered();
+    let _guard = DropCounter;
+    let mut held = LOCK.lock().unwrap_or_else(PoisonError::into_inner);
+    *held += 1;
+    match requested {
+        Some(Requested { text, n }) => panic!("{} {}", text, n),
+        None => panic!("{PANIC_MESSAGE} (holding the lock, {} times)", *held),
     }
 }
 

@@ -113,7 +113,16 @@ pub async fn main(req: Request, env: Env, _ctx: Context) -> Result<Response> {
             ok_json(Json::new().str("text", &text).num("checksum", integrity::checksum(text.as_bytes()).into()))
         }
         "/sleep" => ok_json(park::sleep(&env, number(&url, "ms", 0)?, number(&url, "seed", 1)? as u32).await),
-        "/park" => ok_json(park::park(&env, number(&url, "seed", 1)? as u32).await),
+        "/park" => ok_json(park::park(&env, number(&url, "seed", 1)? as u32, number(&url, "together", 0)? == 1).await),
+        "/resume" => {
+            let requested = faults::requested(&url)?;
+            park::wait_together(&env).await;
+            match query(&url, "fault").as_deref() {
+                Some("panic") => faults::panic(requested),
+                Some("js-error") => faults::js_error(requested),
+                _ => Err(Error::RustError("BadRequest: fault must be panic or js-error".into())),
+            }
+        }
         "/reenter" => ok_json(reenter::run(&url)?),
         "/object/new" => ok_json(notes::create(&query(&url, "text").unwrap_or_default())),
         "/object/read" => ok_json(notes::read(number(&url, "id", 0)? as u32)?),
@@ -128,6 +137,7 @@ pub async fn main(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         "/stack-overflow" => faults::stack_overflow(),
         "/js-error" | "/test-js-error" => faults::js_error(faults::requested(&url)?),
         "/panic-in-drop" => faults::panic_in_drop(),
+        "/panic-holding-lock" => faults::panic_holding_lock(faults::requested(&url)?),
         _ => Response::error(format!("NotFound: no route {path}"), 404),
     }
     // Errors of our own (bad parameters, a Durable Object's failure) become 500s with their

@@ -73,6 +73,7 @@ pub fn stats() -> Json {
         // The memory's own number: here the generation is one already (see `generation`).
         .num("instance", generation().into())
         .num("faults", crate::faults::entered_count())
+        .boolean("lockPoisoned", crate::faults::lock_poisoned())
 }
 
 pub fn info() -> Json {
