@@ -17,6 +17,7 @@ export const UNIT_TESTS = [
   "harness/history/*.test.ts",
   "harness/cli/*.unit.test.ts",
   "harness/mutants/*.unit.test.ts",
+  "harness/bench/*.unit.test.ts",
 ];
 
 /** In those folders, but it runs a worker: `npm test` only. */

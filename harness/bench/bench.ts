@@ -19,7 +19,7 @@ import { OPERATIONS, type Operation, perOperationCost } from "./in-worker.ts";
 import { startInstantiateBench } from "./instantiate-worker.ts";
 import { recoveryLatency } from "./recovery-latency.ts";
 import { scale } from "./scale.ts";
-import { type Summary, show, summarize, time } from "./stats.ts";
+import { extraIn, type Summary, show, summarize, time, times } from "./stats.ts";
 import { stormThroughput } from "./storm-throughput.ts";
 
 const { values } = parseArgs({ options: { rounds: { type: "string", default: "7" }, "no-suite": { type: "boolean", default: false } } });
@@ -46,7 +46,6 @@ const say = (line = "") => {
   process.stdout.write(`${line}\n`);
 };
 const progress = (what: string) => process.stderr.write(`bench: ${what}…\n`);
-const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 
 const report: Record<string, unknown> = {
   date: new Date().toISOString(),
@@ -83,8 +82,8 @@ for (const variant of ["abort", "unwind", "unwind-exnref"] as const) {
     };
     inWorker[variant] = cost;
     say(`${variant.padEnd(16)} ${show(cost.instantiate, "").padEnd(20)} ${show(cost["raw-call"], "", 3).padEnd(17)} ${show(cost["guarded-call"], "", 3).padEnd(17)} ` +
-      `${ratio(cost["guarded-call"].median, cost["raw-call"].median).padEnd(10)} ${show(cost["raw-async"], "", 3).padEnd(17)} ${show(cost["guarded-async"], "", 3).padEnd(17)} ` +
-      `${ratio(cost["guarded-async"].median, cost["raw-async"].median)}`);
+      `${times(cost["guarded-call"], cost["raw-call"], 3).padEnd(10)} ${show(cost["raw-async"], "", 3).padEnd(17)} ${show(cost["guarded-async"], "", 3).padEnd(17)} ` +
+      `${times(cost["guarded-async"], cost["raw-async"], 3)}`);
   });
 }
 for (const { variant } of REAL_RECOVERING) {
@@ -100,20 +99,19 @@ for (const { variant } of REAL_RECOVERING) {
     const calls = await perOperationCost(worker, rounds, REAL_CALLS, REAL_CALL_COUNTS);
     inWorker[variant] = { ...calls, instantiate };
     say(`${`${variant} (glue)`.padEnd(16)} ${show(instantiate, "").padEnd(20)} ${show(calls["raw-call"], "", 3).padEnd(17)} ${show(calls["guarded-call"], "", 3).padEnd(17)} ` +
-      `${ratio(calls["guarded-call"].median, calls["raw-call"].median).padEnd(10)} —                 —                 —`);
+      `${times(calls["guarded-call"], calls["raw-call"], 3).padEnd(10)} —                 —                 —`);
   });
 }
 report.inWorker = inWorker;
 
-say("\n## Recovery inside workerd: a fault and the next call, minus two plain calls (µs)");
-say("build (strategy)          panic          js-error       abort          stack-overflow  oom            (raw instantiate)");
+say("\n## Recovery inside workerd: a fault and the next call, beyond two plain calls (µs)");
 for (const variant of ["abort", "unwind", "unwind-exnref"] as const) {
-  const cost = inWorker[variant] as Record<string, { median: number }>;
-  const extra = (fault: string) => cost[`recover-${fault}`]!.median - cost["no-recover"]!.median;
-  const instantiate = cost.instantiate!.median;
-  say(`${`${variant} (${variant === "abort" ? "reset" : "unwind"})`.padEnd(25)} ` +
-    ["panic", "js-error", "abort", "stack-overflow", "oom"].map((f) => `${extra(f).toFixed(1)} = ${ratio(Math.max(extra(f), 0), instantiate)}`.padEnd(15)).join(" ") +
-    ` ${instantiate.toFixed(1)}`);
+  const cost = inWorker[variant] as Record<string, Summary>;
+  const instantiate = { size: cost.instantiate!.median, name: "a raw instantiate" };
+  say(`${variant} (${variant === "abort" ? "reset" : "unwind"}), raw instantiate ${cost.instantiate!.median.toFixed(1)} µs:`);
+  for (const fault of ["panic", "js-error", "abort", "stack-overflow", "oom"]) {
+    say(`  ${fault.padEnd(15)} ${extraIn(cost[`recover-${fault}`]!, cost["no-recover"]!, "µs", instantiate, 1)}`);
+  }
 }
 
 // Recovery latency per strategy and fault kind.
@@ -127,9 +125,8 @@ for (const { variant, strategy } of [...RECOVERING, ...REAL_RECOVERING]) {
     recovery[`${strategy}/${variant}`] = { ...measured, instantiateMs: instantiateUs / 1000 };
     say(`${strategy} (${variant}): no fault ${show(measured.noFault, "ms")}; raw instantiate ${(instantiateUs / 1000).toFixed(3)} ms`);
     for (const [fault, summary] of Object.entries(measured.afterFault)) {
-      const extra = summary.median - measured.noFault.median;
-      say(`  after ${fault.padEnd(15)} ${show(summary, "ms").padEnd(26)} ${ratio(summary.median, measured.noFault.median)} no-fault; ` +
-        `extra ${extra.toFixed(3)} ms = ${ratio(Math.max(extra, 0), instantiateUs / 1000)} a raw instantiate`);
+      say(`  after ${fault.padEnd(15)} ${show(summary, "ms").padEnd(26)} ${times(summary, measured.noFault, 3)} no-fault; ` +
+        `extra ${extraIn(summary, measured.noFault, "ms", { size: instantiateUs / 1000, name: "a raw instantiate" }, 3)}`);
     }
   });
 }
@@ -143,9 +140,9 @@ for (const { variant, strategy } of RECOVERING) {
   await withCanary({ variant, strategy }, async (worker) => {
     const measured = await stormThroughput(worker, 400, Math.max(3, Math.ceil(rounds / 2)));
     storms[`${strategy}/${variant}`] = measured;
-    const base = measured["0"]!.requestsPerSecond.median;
+    const base = measured["0"]!.requestsPerSecond;
     say(`${`${strategy} (${variant})`.padEnd(24)} ` + Object.entries(measured).map(([rate, m]) =>
-      `${(Number(rate) * 100).toFixed(0)} %: ${show(m.requestsPerSecond, "", 0)} = ${ratio(m.requestsPerSecond.median, base)}, blast ${m.blastRadius}`).join("; "));
+      `${(Number(rate) * 100).toFixed(0)} %: ${show(m.requestsPerSecond, "", 0)}${rate === "0" ? "" : ` = ${times(m.requestsPerSecond, base, 0)}`}, blast ${m.blastRadius}`).join("; "));
   });
 }
 report.stormThroughput = storms;

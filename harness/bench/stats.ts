@@ -19,6 +19,39 @@ export function show(summary: Summary, unit: string, digits = 2): string {
   return `${f(summary.median)}${unit ? ` ${unit}` : ""} (${f(summary.min)}–${f(summary.max)})`;
 }
 
+/**
+ * Whether `a` and `b` are apart in this run: their ranges do not overlap. When they overlap, the
+ * difference of their medians is smaller than what the rounds scatter by, so it is not a
+ * measurement and is never printed as one.
+ */
+export function apart(a: Summary, b: Summary): boolean {
+  return a.max < b.min || b.max < a.min;
+}
+
+/** "within noise", with the two ranges, so the reader sees how wide the noise was. */
+function withinNoise(a: Summary, b: Summary, digits: number): string {
+  const f = (n: number) => n.toFixed(digits);
+  return `within noise (${f(a.min)}–${f(a.max)} vs ${f(b.min)}–${f(b.max)})`;
+}
+
+/** `a` as a multiple of `b` (medians), or "within noise" when the two overlap. */
+export function times(a: Summary, b: Summary, digits = 2): string {
+  return apart(a, b) ? `${(a.median / b.median).toFixed(2)}×` : withinNoise(a, b, digits);
+}
+
+/**
+ * What `a` costs beyond `b` (medians) in `amountUnit`, and as a multiple of `unit` (e.g. one raw
+ * instantiate), or "within noise" when the two overlap. Never negative and never clamped: a cost
+ * below the baseline says so in words.
+ */
+export function extraIn(a: Summary, b: Summary, amountUnit: string, unit: { size: number; name: string }, digits = 2): string {
+  if (!apart(a, b)) return withinNoise(a, b, digits);
+  const extra = a.median - b.median;
+  const amount = `${Math.abs(extra).toFixed(digits)} ${amountUnit}`;
+  const multiple = `${(Math.abs(extra) / unit.size).toFixed(2)}× ${unit.name}`;
+  return extra >= 0 ? `+${amount} (${multiple})` : `${amount} less than the baseline (${multiple})`;
+}
+
 /** Wall time of `work` in milliseconds. */
 export async function time(work: () => Promise<unknown>): Promise<number> {
   const start = performance.now();
