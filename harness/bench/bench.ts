@@ -17,9 +17,10 @@ import type { Strategy } from "../protocol/recovery.ts";
 import { DEFAULT_REQUEST_DEADLINE_MS, withCanary } from "../runner/start-worker.ts";
 import { OPERATIONS, type Operation, perOperationCost } from "./in-worker.ts";
 import { startInstantiateBench } from "./instantiate-worker.ts";
+import { harnessOverhead } from "./overhead.ts";
 import { recoveryLatency } from "./recovery-latency.ts";
 import { scale } from "./scale.ts";
-import { extraIn, type Summary, show, summarize, time, times } from "./stats.ts";
+import { apart, extraIn, type Summary, show, summarize, time, times } from "./stats.ts";
 import { stormThroughput } from "./storm-throughput.ts";
 
 const { values } = parseArgs({ options: { rounds: { type: "string", default: "7" }, "no-suite": { type: "boolean", default: false } } });
@@ -40,6 +41,8 @@ const REAL_RECOVERING: readonly { variant: RealModeName; strategy: Strategy }[] 
  */
 const REAL_CALLS: readonly Operation[] = ["raw-call", "guarded-call"];
 const REAL_CALL_COUNTS = { "raw-call": 1_000_000, "guarded-call": 1_000_000 };
+/** Requests per round of the harness-overhead comparison: enough that a round lasts ~0.2 s. */
+const OVERHEAD_REQUESTS = 200;
 const lines: string[] = [];
 const say = (line = "") => {
   lines.push(line);
@@ -103,6 +106,21 @@ for (const { variant } of REAL_RECOVERING) {
   });
 }
 report.inWorker = inWorker;
+
+say(`\n## The harness's own cost per request (µs): a bare dispatchFetch of /ok vs the same request as a scenario operation (target ≤ 10 % more)`);
+const overhead: Record<string, unknown> = {};
+for (const variant of ["unwind", "real-unwind"] as const) {
+  progress(`harness overhead, ${variant} build`);
+  await withCanary({ variant }, async (worker) => {
+    const measured = await harnessOverhead(worker, rounds, OVERHEAD_REQUESTS);
+    overhead[variant] = measured;
+    const percent = (measured.harness.median / measured.bare.median - 1) * 100;
+    const more = percent >= 0 ? `+${percent.toFixed(1)} %` : `${(-percent).toFixed(1)} % less`;
+    say(`${variant.padEnd(16)} bare ${show(measured.bare, "", 1).padEnd(22)} harness ${show(measured.harness, "", 1).padEnd(22)} ` +
+      (apart(measured.harness, measured.bare) ? `${times(measured.harness, measured.bare)} (${more})` : times(measured.harness, measured.bare, 1)));
+  });
+}
+report.harnessOverhead = overhead;
 
 say("\n## Recovery inside workerd: a fault and the next call, beyond two plain calls (µs)");
 for (const variant of ["abort", "unwind", "unwind-exnref"] as const) {

@@ -51,7 +51,8 @@ function seedFor(runId: string, index: number, seed = 0): number {
   return ((hash + index * 7919) >>> 0) || 1;
 }
 
-class Recorder {
+/** Performs a scenario's operations and writes each into the history as it happens. */
+export class Recorder {
   readonly records: HistoryRecord[] = [];
   readonly #worker: ScenarioTarget;
   readonly #client: Client;

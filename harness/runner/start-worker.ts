@@ -44,6 +44,11 @@ export interface RunningWorker {
   fetchIsolate(isolate: Isolate, path: string, deadline?: Deadline): Promise<Response>;
   /** The deadline every request gets unless it asks for a shorter one. */
   deadlineMs: number;
+  /**
+   * Miniflare's own `dispatchFetch` of `path`, with no deadline and no body handling: the
+   * baseline the harness's cost per request is measured against (harness/bench/overhead.ts).
+   */
+  bare(path: string): Promise<Response>;
   /** Whether workerd still answers within `timeoutMs`: a hung isolate blocks the whole process. */
   responsive(timeoutMs?: number): Promise<boolean>;
   /** Everything the worker wrote to its console so far. */
@@ -214,6 +219,7 @@ export async function launch(label: string, workers: WorkerOptions[], deadlineMs
     topology,
     deadlineMs,
     fetch,
+    bare: (path) => mf.dispatchFetch(new URL(path, "http://canary.test")) as unknown as Promise<Response>,
     async fetchIsolate(isolate, path, deadline = deadlineMs) {
       if (isolate === "handler" || topology === "shared") {
         return withDeadline(path, (signal) => mf.dispatchFetch(new URL(path, "http://canary.test"), { signal }), deadline);
