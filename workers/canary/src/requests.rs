@@ -59,18 +59,20 @@ pub extern "C-unwind" fn canary_stats() {
 }
 
 /// Panics with the requested message (`requested`), or one naming the request it served.
+fn panic_as_requested(ptr: *mut u8, len: usize, n: u32) -> ! {
+    fault_entered();
+    let _frame = Counted::new();
+    let served = serve();
+    // SAFETY (every fault export taking a requested text): see `requested`.
+    match unsafe { requested(ptr, len) } {
+        Some(text) => panic!("{} {}", text, n),
+        None => panic!("canary panic on request {served}"),
+    }
+}
+
 #[unsafe(no_mangle)]
 pub extern "C-unwind" fn canary_panic(ptr: *mut u8, len: usize, n: u32) {
-    recovery::export(|| {
-        fault_entered();
-        let _frame = Counted::new();
-        let served = serve();
-        // SAFETY (every fault export taking a requested text): see `requested`.
-        match unsafe { requested(ptr, len) } {
-            Some(text) => panic!("{} {}", text, n),
-            None => panic!("canary panic on request {served}"),
-        }
-    })
+    recovery::export(|| panic_as_requested(ptr, len, n))
 }
 
 /// Traps while holding the shared state.
@@ -118,14 +120,9 @@ pub extern "C-unwind" fn canary_js_error(ptr: *mut u8, len: usize, n: u32) {
 #[unsafe(no_mangle)]
 pub extern "C-unwind" fn canary_panic_holding_lock(ptr: *mut u8, len: usize, n: u32) {
     recovery::export(|| {
-        fault_entered();
-        let _frame = Counted::new();
         let mut held = LOCK.lock().unwrap_or_else(PoisonError::into_inner);
         *held += 1;
-        match unsafe { requested(ptr, len) } {
-            Some(text) => panic!("{} {}", text, n),
-            None => panic!("canary panic holding the lock ({} times)", *held),
-        }
+        panic_as_requested(ptr, len, n)
     })
 }
 

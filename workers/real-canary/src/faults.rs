@@ -53,14 +53,9 @@ pub fn lock_poisoned() -> bool {
 }
 
 pub fn panic_holding_lock(requested: Option<Requested>) -> Result<Response> {
-    entered();
-    let _guard = DropCounter;
     let mut held = LOCK.lock().unwrap_or_else(PoisonError::into_inner);
     *held += 1;
-    match requested {
-        Some(Requested { text, n }) => panic!("{} {}", text, n),
-        None => panic!("{PANIC_MESSAGE} (holding the lock, {} times)", *held),
-    }
+    panic(requested)
 }
 
 pub fn panic(requested: Option<Requested>) -> Result<Response> {
