@@ -13,13 +13,14 @@ import type { VariantName } from "../build/variants.ts";
 import { loadScenarios } from "../engine/load-scenarios.ts";
 import { runMatrix } from "../matrix/matrix.ts";
 import { PROJECT_ROOT } from "../project.ts";
+import { BUFFER_BYTES } from "../protocol/constants.ts";
 import type { Strategy } from "../protocol/recovery.ts";
 import { DEFAULT_REQUEST_DEADLINE_MS, withCanary } from "../runner/start-worker.ts";
 import { OPERATIONS, type Operation, perOperationCost } from "./in-worker.ts";
 import { startInstantiateBench } from "./instantiate-worker.ts";
 import { harnessOverhead } from "./overhead.ts";
 import { recoveryLatency } from "./recovery-latency.ts";
-import { scale } from "./scale.ts";
+import { type ScaleResult, scale } from "./scale.ts";
 import { apart, extraIn, type Summary, show, summarize, time, times } from "./stats.ts";
 import { stormThroughput } from "./storm-throughput.ts";
 
@@ -41,6 +42,16 @@ const REAL_RECOVERING: readonly { variant: RealModeName; strategy: Strategy }[] 
  */
 const REAL_CALLS: readonly Operation[] = ["raw-call", "guarded-call"];
 const REAL_CALL_COUNTS = { "raw-call": 1_000_000, "guarded-call": 1_000_000 };
+/** Parked siblings per scale run; each run starts a fresh workerd. */
+const SCALE_SIZES = [10, 1_000, 10_000];
+/**
+ * The checked buffer a scaled park holds. The catalog's parks hold the protocol's whole buffer
+ * (16 KiB: a wide target for a stray write); at 10,000 parks that alone is 160 MiB, more than the
+ * 64 MiB cap, so the scale runs hold 1 KiB, which still proves the bytes survived.
+ */
+const SCALE_HELD_BYTES = 1_024;
+/** Parks per bytes-per-park measurement: enough that the per-park share of fixed costs is small. */
+const BREAKDOWN_PARKS = 2_000;
 /** Requests per round of the harness-overhead comparison: enough that a round lasts ~0.2 s. */
 const OVERHEAD_REQUESTS = 200;
 const lines: string[] = [];
@@ -165,18 +176,35 @@ for (const { variant, strategy } of RECOVERING) {
 }
 report.stormThroughput = storms;
 
-// Scale of parked siblings around one panic.
-say("\n## Scale: siblings parked in Rust around one panic (64 MiB linear memory cap; bytes = linear-memory growth per park)");
+// Scale of parked siblings around one panic, and where a park's bytes go.
+say(`\n## Scale: siblings parked in Rust around one panic (64 MiB linear memory cap; each holds a ${SCALE_HELD_BYTES} B checked buffer, ` +
+  `parks together; heap = live-heap growth per park, memory = linear-memory growth per park)`);
 const scales: Record<string, unknown> = {};
-for (const { variant, strategy } of [...RECOVERING.slice(0, 2), ...REAL_RECOVERING.filter((b) => b.variant !== "real-unwind-exnref")]) {
+const parkBytes: Record<string, unknown> = {};
+const SCALING = [...RECOVERING.slice(0, 2), ...REAL_RECOVERING.filter((b) => b.variant !== "real-unwind-exnref")];
+for (const { variant, strategy } of SCALING) {
   progress(`scale, ${strategy} on ${variant}`);
-  const results = await scale(variant, strategy, [10, 100, 1000, 3000, 10000]);
+  const results = await scale(variant, strategy, SCALE_SIZES, { heldBytes: SCALE_HELD_BYTES, together: true });
   scales[`${strategy}/${variant}`] = results;
   say(`${`${strategy} (${variant})`.padEnd(24)} ` + results.map((r) => r.sustained
-    ? `${r.siblings}: blast ${r.blastRadius}, ${r.wallMs} ms${r.bytesPerPark === undefined ? "" : `, ${r.bytesPerPark} B/park`}`
+    ? `${r.siblings}: blast ${r.blastRadius}, ${r.wallMs} ms${r.heapBytesPerPark === undefined ? "" : `, heap ${r.heapBytesPerPark} B`}` +
+      `${r.bytesPerPark === undefined ? "" : `, memory ${r.bytesPerPark} B`}`
     : `${r.siblings}: not sustained, ${r.parked} parked at most (${r.note})`).join("; "));
 }
+say(`\nBytes per park (live heap, ${BREAKDOWN_PARKS} parks): the protocol's whole ${BUFFER_BYTES} B buffer, none, and what the rest is`);
+for (const { variant, strategy } of SCALING) {
+  progress(`bytes per park, ${strategy} on ${variant}`);
+  const ways: Record<string, ScaleResult> = {};
+  for (const [name, options] of [
+    ["own timer, whole buffer", { together: false }], ["own timer, no buffer", { together: false, heldBytes: 0 }],
+    ["together, no buffer", { together: true, heldBytes: 0 }],
+  ] as const) ways[name] = (await scale(variant, strategy, [BREAKDOWN_PARKS], options))[0]!;
+  parkBytes[`${strategy}/${variant}`] = ways;
+  say(`${`${strategy} (${variant})`.padEnd(24)} ` + Object.entries(ways).map(([name, r]) =>
+    `${name}: ${r.sustained ? `${r.heapBytesPerPark ?? "?"} B` : `not sustained (${r.note})`}`).join("; "));
+}
 report.scale = scales;
+report.parkBytes = parkBytes;
 
 // What the regression suite costs.
 if (!values["no-suite"]) {

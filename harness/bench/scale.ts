@@ -5,7 +5,8 @@
 // /__harness/info (memoryBytes).
 import type { Strategy } from "../protocol/recovery.ts";
 import { parkedNow } from "../engine/execute.ts";
-import { CANARY_CLIENT } from "../engine/client.ts";
+import { BUFFER_BYTES } from "../protocol/constants.ts";
+import { CANARY_CLIENT, heldBufferIntact } from "../engine/client.ts";
 import { type RunningWorker, type StartOptions, startCanary } from "../runner/start-worker.ts";
 
 /**
@@ -14,13 +15,37 @@ import { type RunningWorker, type StartOptions, startCanary } from "../runner/st
  */
 const RELEASE_BATCH = 1_000;
 
+/**
+ * Siblings sent at once before waiting for them to park. A burst of 10,000 connections
+ * overflows the loopback's accept queue (somaxconn 4,096 here) and the kernel resets the rest:
+ * parking in waves keeps every connection, and all of them are still in flight together.
+ */
+const WAVE = 500;
+
+/** How the siblings park. */
+export interface ScaleOptions {
+  /** Bytes of the checked buffer each sibling holds (at most, and by default, the protocol's bufferBytes). */
+  heldBytes?: number;
+  /**
+   * Park `together` (the release wakes them through their wakers) rather than each on its own
+   * timer. The real canary's timer polls every 5 ms: at 10,000 parks the polls alone keep
+   * workerd busy, and parking takes minutes.
+   */
+  together?: boolean;
+}
+
 export interface ScaleResult {
   siblings: number;
+  together: boolean;
+  /** Bytes of the checked buffer each sibling holds across its park. */
+  heldBytes: number;
   sustained: boolean;
   /** The most siblings seen parked at once (all of them when sustained). */
   parked: number;
-  /** Growth of the guest's linear memory from before the first park to all parked, ÷ siblings. */
+  /** Growth of the guest's linear memory from before the first park to all parked, ÷ siblings (whole 64 KiB pages). */
   bytesPerPark?: number;
+  /** Growth of the guest's live heap over the same span, ÷ siblings: the bytes a park holds, exactly. */
+  heapBytesPerPark?: number;
   /** The guest's linear memory with every sibling parked. */
   memoryBytes?: number;
   blastRadius?: number;
@@ -28,12 +53,59 @@ export interface ScaleResult {
   note?: string;
 }
 
-async function memoryBytes(worker: RunningWorker): Promise<number | undefined> {
-  const response = await worker.fetch("/__harness/info");
-  return response.ok ? ((await response.json()) as { memoryBytes?: number }).memoryBytes : undefined;
+interface Memory {
+  memoryBytes?: number;
+  heapBytes?: number;
 }
 
-export async function scale(variant: StartOptions["variant"], strategy: Strategy, sizes: readonly number[]): Promise<ScaleResult[]> {
+async function memory(worker: RunningWorker): Promise<Memory> {
+  const response = await worker.fetch("/__harness/info");
+  return response.ok ? ((await response.json()) as Memory) : {};
+}
+
+const perPark = (before: number | undefined, after: number | undefined, siblings: number) =>
+  before !== undefined && after !== undefined ? Math.round((after - before) / siblings) : undefined;
+
+interface Answer {
+  status: number;
+  body: string;
+}
+
+/** `siblings` parks of `heldBytes` each, sent in waves; resolves once all are parked, with their answers to come. */
+async function parkAll(worker: RunningWorker, siblings: number, heldBytes: number, together: boolean): Promise<{ peak: number; answers: Promise<Answer>[] }> {
+  let early: Answer | undefined;
+  const answers: Promise<Answer>[] = [];
+  let peak = 0;
+  // workerd takes ~1 ms per park: the wait grows with the count.
+  const deadline = Date.now() + Math.max(30_000, siblings * 3);
+  while (answers.length < siblings) {
+    const wave = Math.min(WAVE, siblings - answers.length);
+    for (let i = 0; i < wave; i++) {
+      const seed = answers.length + 1;
+      // Every sibling settles into an answer (a failure is an answer too), so none goes unobserved.
+      answers.push(worker.fetch(`/park?seed=${seed}&bytes=${heldBytes}${together ? "&together=1" : ""}`)
+        .then(async (r) => ({ status: r.status, body: await r.text() }))
+        .catch((error: Error) => ({ status: 0, body: error.message }))
+        .then((answer) => {
+          early ??= answer;
+          return answer;
+        }));
+    }
+    let count = 0;
+    while ((peak = Math.max(peak, (count = (await parkedNow(worker, CANARY_CLIENT.park!, "handler")) ?? count))) < answers.length) {
+      // A sibling that answers before the barrier could not park (e.g. the guest ran out of
+      // linear memory and aborted, taking every parked sibling with it): waiting is pointless.
+      if (early) throw new Error(`only ${count} of ${siblings} parked: a sibling answered first (${early.status} ${early.body.slice(0, 160)})`);
+      if (Date.now() > deadline) throw new Error(`only ${count} of ${siblings} parked after ${Math.round((deadline - Date.now()) / 1000)} s`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+  return { peak, answers };
+}
+
+/** N siblings of `heldBytes` parked around one panic, for each N of `sizes`, on a fresh workerd each. */
+export async function scale(variant: StartOptions["variant"], strategy: Strategy, sizes: readonly number[], options: ScaleOptions = {}): Promise<ScaleResult[]> {
+  const { heldBytes = BUFFER_BYTES, together = false } = options;
   const results: ScaleResult[] = [];
   for (const siblings of sizes) {
     // workerd takes ~1 ms per park, and as long again to release: deadlines grow with the count.
@@ -41,40 +113,25 @@ export async function scale(variant: StartOptions["variant"], strategy: Strategy
     const worker = await startCanary({ variant, strategy, requestDeadlineMs: limitMs, parkTimeoutMs: limitMs });
     let peak = 0;
     try {
-      const before = await memoryBytes(worker);
+      const before = await memory(worker);
       const started = performance.now();
-      let early: { status: number; body: string } | undefined;
-      // Every sibling settles into an answer (a failure is an answer too), so none goes unobserved.
-      const parked = Array.from({ length: siblings }, (_, i) => worker.fetch(`/park?seed=${i + 1}`)
-        .then(async (r) => ({ status: r.status, body: await r.text() }))
-        .catch((error: Error) => ({ status: 0, body: error.message }))
-        .then((answer) => {
-          early ??= answer;
-          return answer;
-        }));
-      const waitMs = Math.max(30_000, siblings * 3);
-      const deadline = Date.now() + waitMs;
-      let count = 0;
-      while ((peak = Math.max(peak, (count = (await parkedNow(worker, CANARY_CLIENT.park!, "handler")) ?? count))) < siblings) {
-        // A sibling that answers before the barrier could not park (e.g. the guest ran out of
-        // linear memory and aborted, taking every parked sibling with it): waiting is pointless.
-        if (early) throw new Error(`only ${count} of ${siblings} parked: a sibling answered first (${early.status} ${early.body.slice(0, 160)})`);
-        if (Date.now() > deadline) throw new Error(`only ${count} of ${siblings} parked after ${waitMs / 1000} s`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      const memory = await memoryBytes(worker);
-      const bytesPerPark = before !== undefined && memory !== undefined ? Math.round((memory - before) / siblings) : undefined;
+      const parking = await parkAll(worker, siblings, heldBytes, together);
+      peak = parking.peak;
+      const all = await memory(worker);
       await (await worker.fetch("/panic")).text();
       const release = async () => ((await (await worker.fetch(`/__harness/release?count=${RELEASE_BATCH}`)).json()) as { released: number }).released;
       while ((await release()) > 0);
-      const answers = await Promise.all(parked);
-      const failed = answers.filter((a) => a.status !== 200 || !a.body.includes('"intact":true')).length;
-      results.push({ siblings, sustained: true, parked: peak, bytesPerPark, memoryBytes: memory, blastRadius: failed, wallMs: Math.round(performance.now() - started) });
+      const answers = await Promise.all(parking.answers);
+      const failed = answers.filter((a, i) => !(a.status === 200 && heldBufferIntact(i + 1, heldBytes)(JSON.parse(a.body) as Record<string, unknown>))).length;
+      results.push({
+        siblings, together, heldBytes, sustained: true, parked: peak, memoryBytes: all.memoryBytes, blastRadius: failed, wallMs: Math.round(performance.now() - started),
+        bytesPerPark: perPark(before.memoryBytes, all.memoryBytes, siblings), heapBytesPerPark: perPark(before.heapBytes, all.heapBytes, siblings),
+      });
     } catch (error) {
       // undici's "fetch failed" says why only in its cause (a reset socket, a refused connection).
       const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
       const why = cause ? `: ${cause.code ?? ""} ${cause.message ?? ""}`.trimEnd() : "";
-      results.push({ siblings, sustained: false, parked: peak, note: `${(error as Error).message.split("\n")[0]}${why}` });
+      results.push({ siblings, together, heldBytes, sustained: false, parked: peak, note: `${(error as Error).message.split("\n")[0]}${why}` });
       await worker.fetch("/__harness/release").catch(() => {});
     } finally {
       await worker.dispose();
@@ -82,3 +139,4 @@ export async function scale(variant: StartOptions["variant"], strategy: Strategy
   }
   return results;
 }
+

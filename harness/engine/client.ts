@@ -116,9 +116,9 @@ export interface Client {
 
 const REENTER_FAULTS = { panic: "panic", abort: "abort", "js-error": "js-error" } as const;
 
-/** A buffer held across an await came back intact. */
-const heldBufferIntact = (seed: number) => (body: Record<string, unknown>) =>
-  body.intact === true && body.released === true && body.checksum === expectedChecksum(seed);
+/** A buffer held across an await (`bytes` long: the protocol's size unless the request named one) came back intact. */
+export const heldBufferIntact = (seed: number, bytes?: number) => (body: Record<string, unknown>) =>
+  body.intact === true && body.released === true && body.checksum === expectedChecksum(seed, bytes);
 
 /** An argument reached the guest as it was sent. */
 const echoed = (text: string) => (body: Record<string, unknown>) =>

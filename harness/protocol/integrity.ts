@@ -23,8 +23,9 @@ export function checksum(bytes: Uint8Array): number {
   return hash;
 }
 
-export function expectedChecksum(seed: number): number {
-  return checksum(pattern(seed, BUFFER_BYTES));
+/** The checksum of the buffer a request derived from `seed`, `bytes` long (by default the protocol's own size). */
+export function expectedChecksum(seed: number, bytes = BUFFER_BYTES): number {
+  return checksum(pattern(seed, bytes));
 }
 
 // ---- faithful errors and re-entrant frames -----------------------------------------------

@@ -1,5 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { heldBufferIntact } from "../engine/client.ts";
+import { BUFFER_BYTES } from "../protocol/constants.ts";
 import { DeadlineError } from "./deadline.ts";
 import { StrategyMismatchError, startCanary } from "./start-worker.ts";
 
@@ -41,6 +43,25 @@ describe("the runner", () => {
       const handler = await (await worker.fetchIsolate("handler", "/__harness/info")).json() as { generation: number };
       const objects = await (await worker.fetchIsolate("objects", "/__harness/info")).json() as { generation: number };
       expect([handler.generation, objects.generation]).toEqual([2, 1]);
+    } finally {
+      await worker.dispose();
+    }
+  });
+
+  it.each(["unwind", "real-unwind"] as const)("parks holding as many bytes as the request names, and no more than the protocol's buffer (%s)", async (variant) => {
+    const worker = await startCanary({ variant });
+    try {
+      const [small, whole] = [worker.fetch("/park?seed=7&bytes=100"), worker.fetch("/park?seed=8")];
+      while (((await (await worker.fetch("/__harness/parked")).json()) as { parked: number }).parked < 2) await new Promise((r) => setTimeout(r, 10));
+      await worker.fetch("/__harness/release");
+      const held = await (await small).json() as Record<string, unknown>;
+      expect(heldBufferIntact(7, 100)(held)).toBe(true);
+      // The checksum is of exactly those bytes: the whole buffer's does not match it.
+      expect(heldBufferIntact(7)(held)).toBe(false);
+      expect(heldBufferIntact(8)(await (await whole).json() as Record<string, unknown>)).toBe(true);
+      const tooMany = await worker.fetch(`/park?seed=1&bytes=${BUFFER_BYTES + 1}`);
+      // The reference answers 400; the real canary's error goes out through workers-rs, as a 500.
+      expect([tooMany.ok, await tooMany.text()]).toEqual([false, expect.stringContaining(`bytes must be at most ${BUFFER_BYTES}`)]);
     } finally {
       await worker.dispose();
     }

@@ -8,7 +8,8 @@
 //                                fault requests it began to run)
 //   /echo?text=                  {"text","checksum"}: the argument as the guest read it
 //   /sleep?ms=&seed=             sleep in Rust holding a buffer: {"seed","checksum","intact","released","served"}
-//   /park?seed=&together=        park in Rust until released (same body; released=false after the park deadline);
+//   /park?seed=&together=&bytes= park in Rust until released (same body; released=false after the park deadline),
+//                                holding `bytes` of the buffer (at most, and by default, the protocol's bufferBytes);
 //                                together=1 is accepted for the real canary's sake: here every park is woken by
 //                                the one release, each resuming in its own poll
 //   /resume?fault=&text=&n=      park like /park, then fault as it resumes: fault=panic|js-error
@@ -63,7 +64,7 @@ import { type DurableObjectNamespace, type Env, runtimeFor } from "./environment
 import { failure, ForwardedFailure, json, RequestError, respond, text, textFailure } from "./responses.ts";
 import type { GuestRuntime, Handle } from "./runtime.ts";
 import { saying } from "./fault-message.ts";
-import { REENTER_FAULTS } from "../protocol/constants.ts";
+import { BUFFER_BYTES, REENTER_FAULTS } from "../protocol/constants.ts";
 import type { FailureBody } from "../protocol/recovery.ts";
 
 // workers-rs's test config binds its objects as COUNTER = "Counter" and MY_CLASS = "MyClass".
@@ -165,6 +166,13 @@ function integer(url: URL, name: string, fallback?: number): number {
   return value;
 }
 
+/** The `bytes` a park holds: the protocol's buffer size, or less when the request names it. */
+function heldBytes(url: URL): number {
+  const bytes = integer(url, "bytes", BUFFER_BYTES);
+  if (bytes > BUFFER_BYTES) throw new RequestError(400, `query parameter bytes must be at most ${BUFFER_BYTES}`);
+  return bytes;
+}
+
 function objectHandle(url: URL): [number, Handle] {
   const id = integer(url, "id");
   const handle = objects.get(id);
@@ -183,7 +191,7 @@ async function route(runtime: GuestRuntime, url: URL, request: Request, env: Env
     case "/sleep":
       return ok(await runtime.spawn("canary_sleep", [integer(url, "ms", 0), integer(url, "seed", 1)]));
     case "/park":
-      return ok(await runtime.spawn("canary_park", [integer(url, "seed", 1)]));
+      return ok(await runtime.spawn("canary_park", [integer(url, "seed", 1), heldBytes(url)]));
     case "/resume": {
       const fault = RESUME_FAULTS[url.searchParams.get("fault") ?? ""];
       if (fault === undefined) throw new RequestError(400, `fault must be one of ${Object.keys(RESUME_FAULTS).join(", ")}`);

@@ -166,11 +166,11 @@ pub extern "C-unwind" fn canary_sleep(task: u32, ms: u32, seed: u32) {
 }
 
 /// Parks inside Rust until the harness releases it (or the park deadline passes: `released`
-/// is then false), holding a buffer like `canary_sleep`.
+/// is then false), holding a buffer like `canary_sleep`, `bytes` long.
 #[unsafe(no_mangle)]
-pub extern "C-unwind" fn canary_park(task: u32, seed: u32) {
+pub extern "C-unwind" fn canary_park(task: u32, seed: u32, bytes: u32) {
     recovery::spawn(task, async move {
-        let buffer = pattern(seed, BUFFER_BYTES);
+        let buffer = pattern(seed, bytes as usize);
         let before = checksum(&buffer);
         let released = recovery::park().await.is_ok();
         held_buffer_body(seed, &buffer, before, released)

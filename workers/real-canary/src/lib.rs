@@ -76,6 +76,15 @@ pub(crate) fn number(url: &Url, name: &str, default: u64) -> Result<u64> {
     }
 }
 
+/// The `bytes` a park holds: the protocol's buffer size, or less when the request names it.
+fn held_bytes(url: &Url) -> Result<usize> {
+    let bytes = number(url, "bytes", integrity::BUFFER_BYTES as u64)?;
+    if bytes > integrity::BUFFER_BYTES as u64 {
+        return Err(Error::RustError(format!("BadRequest: query parameter bytes must be at most {}", integrity::BUFFER_BYTES)));
+    }
+    Ok(bytes as usize)
+}
+
 /// A 200 JSON body naming the generation that served it.
 pub(crate) fn ok_json(body: Json) -> Result<Response> {
     let headers = Headers::new();
@@ -113,7 +122,7 @@ pub async fn main(req: Request, env: Env, _ctx: Context) -> Result<Response> {
             ok_json(Json::new().str("text", &text).num("checksum", integrity::checksum(text.as_bytes()).into()))
         }
         "/sleep" => ok_json(park::sleep(&env, number(&url, "ms", 0)?, number(&url, "seed", 1)? as u32).await),
-        "/park" => ok_json(park::park(&env, number(&url, "seed", 1)? as u32, number(&url, "together", 0)? == 1).await),
+        "/park" => ok_json(park::park(&env, number(&url, "seed", 1)? as u32, held_bytes(&url)?, number(&url, "together", 0)? == 1).await),
         "/resume" => {
             let requested = faults::requested(&url)?;
             park::wait_together(&env).await;

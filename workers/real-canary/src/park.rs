@@ -165,7 +165,7 @@ async fn park_together(env: &Env) -> bool {
 
 /// The body of a sibling that held `seed`'s buffer across its wait.
 fn held(seed: u32, buffer: &[u8], released: bool) -> Json {
-    let intact = buffer == pattern(seed, BUFFER_BYTES).as_slice();
+    let intact = buffer == pattern(seed, buffer.len()).as_slice();
     Json::new()
         .num("seed", seed.into())
         .num("checksum", checksum(buffer).into())
@@ -174,8 +174,8 @@ fn held(seed: u32, buffer: &[u8], released: bool) -> Json {
         .num("served", crate::serve())
 }
 
-pub async fn park(env: &Env, seed: u32, together: bool) -> Json {
-    let buffer = pattern(seed, BUFFER_BYTES);
+pub async fn park(env: &Env, seed: u32, bytes: usize, together: bool) -> Json {
+    let buffer = pattern(seed, bytes);
     let released = if together { park_together(env).await } else { wait_for_release(env).await };
     held(seed, &buffer, released)
 }
