@@ -18,7 +18,7 @@ import { verdictLabel } from "../report/table.ts";
 import { exitStatus } from "../checkers/verdict.ts";
 import { outputDir, timestamp, writingInto } from "./output-dir.ts";
 import { REPORTS, writeReports } from "./report-command.ts";
-import { COMMAND_OPTIONS, pick, UsageError } from "./usage.ts";
+import { COMMAND_OPTIONS, DEFAULT_PARALLEL, pick, UsageError } from "./usage.ts";
 
 /** The scenarios `--scenario-file` and `--only-file` select: the catalog and the files, or the files only. */
 export async function scenariosFrom(values: { "scenario-file"?: string[]; "only-file"?: boolean }): Promise<Scenario[]> {
@@ -40,6 +40,13 @@ export function repeatOption(text: string | undefined): number | undefined {
   const repeat = text === undefined ? undefined : Number(text);
   if (repeat !== undefined && (!Number.isInteger(repeat) || repeat < 1)) throw new UsageError("--repeat must be a positive integer");
   return repeat;
+}
+
+/** `--parallel`: a positive integer; one workerd per core when not given. */
+export function parallelOption(text: string | undefined): number {
+  const parallel = text === undefined ? DEFAULT_PARALLEL : Number(text);
+  if (!Number.isInteger(parallel) || parallel < 1) throw new UsageError("--parallel must be a positive integer (workerd processes at once)");
+  return parallel;
 }
 
 /** Minutes and seconds, as a progress line says how long is left. */
@@ -72,6 +79,7 @@ export async function runCommand(args: string[]): Promise<number> {
   const all = await scenariosFrom(values);
   const scenarios = selectScenarios(all, values.scenario);
   const repeat = repeatOption(values.repeat);
+  const parallel = parallelOption(values.parallel);
   const reports = pick(values.report, REPORTS, "report") ?? [];
   const strategies = pick(values.strategy, STRATEGIES, "strategy") as Strategy[] | undefined;
   const ownWorker = values.worker === undefined
@@ -93,6 +101,7 @@ export async function runCommand(args: string[]): Promise<number> {
       topologies,
       mutants,
       repeat,
+      parallel,
       ownWorker,
       historyFile: join(out, "history.jsonl"),
       keepRecords: (result, total) => drawnInFull(result, total, timelines),

@@ -1,6 +1,7 @@
 // `wrh`'s usage text and its bad-input error: what `wrh help` prints must not load the modules
 // that run workers (Miniflare), so the text lives here and each command's module is loaded
 // only when that command runs (harness/cli/commands.ts).
+import { availableParallelism } from "node:os";
 import { DEFAULT_MAX_MEMORY_BYTES } from "../build/build.ts";
 import { REAL_MODE_NAMES } from "../build/real-build.ts";
 import { VARIANT_NAMES } from "../build/variants.ts";
@@ -14,6 +15,12 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
+/** workerd processes a matrix runs at once unless --parallel says otherwise: one per core. */
+export const DEFAULT_PARALLEL = availableParallelism();
+
+const PARALLEL_USAGE = `--parallel N runs N workerd processes at once (default ${DEFAULT_PARALLEL}, the cores here); the runs of
+      one build, strategy and topology stay in one of them, in order, so verdicts do not depend on N.`;
+
 const many = { type: "string", multiple: true } as const;
 const one = { type: "string" } as const;
 const flag = { type: "boolean", default: false } as const;
@@ -26,13 +33,13 @@ export const COMMAND_OPTIONS = {
   run: {
     scenario: many, strategy: many, variant: many, topology: many, repeat: one, report: many, out: one,
     "scenario-file": many, "only-file": flag, mutant: many, worker: one, profile: one, "require-observed": { type: "boolean", default: false },
-    timeline: many,
+    timeline: many, parallel: one,
   },
   list: { "scenario-file": many, "only-file": flag },
   repro: { strategy: one, variant: one, topology: one, seed: one, out: one, worker: one, profile: one, "scenario-file": many, "only-file": flag },
   report: { report: many, out: one, timeline: many },
   init: { worker: one, profile: one, dir: one },
-  releases: { only: many, mode: many, scenario: many, topology: many, repeat: one, out: one, "known-bugs": flag, from: one },
+  releases: { only: many, mode: many, scenario: many, topology: many, repeat: one, out: one, "known-bugs": flag, from: one, parallel: one },
 } as const;
 
 /** Each command's usage: `wrh <command> --help` prints its own, `wrh help` all of them. */
@@ -53,7 +60,7 @@ export const COMMAND_USAGE = {
       Print the Rust toolchain wrh would build with.`,
   run: `  wrh run [--scenario NAME]... [--strategy S]... [--variant V]... [--topology T]...
           [--repeat N] [--report json|junit|html]... [--out DIR] [--scenario-file FILE]... [--only-file]
-          [--mutant M]... [--require-observed] [--timeline RUN]...
+          [--mutant M]... [--require-observed] [--timeline RUN]... [--parallel N]
       Run fault scenarios against the canary in workerd and judge the histories. Prints a table
       (scenario × strategy: verdict, blast radius, recovery latency); writes history.jsonl and
       the requested reports to --out (a new or empty folder; default wrh-out/<time> in the
@@ -70,6 +77,7 @@ export const COMMAND_USAGE = {
       default-exports an array (written with defineScenario and the expectation shapes imported
       from "workers-recovery-harness"), or a *.scenarios.json file holding one; --only-file
       leaves the catalog out. The canary builds exist only in a clone of the repository.
+      ${PARALLEL_USAGE}
   wrh run --worker <wrangler.toml|built dir> [--profile NAME|FILE] [--strategy reset|unwind] [...]
       The same against a worker of your own, through a profile that maps the harness's
       operations onto its routes (built in: ${builtInProfiles().join(", ")}; default workers-rs-test).
@@ -97,6 +105,7 @@ export const COMMAND_USAGE = {
       and an npm script test:recovery. The worker is the wrangler config found here (else
       worker-build's build/) unless --worker names it. Existing files are never overwritten.`,
   releases: `  wrh releases [--only POINT]... [--mode M]... [--scenario NAME]... [--topology T]... [--repeat N] [--out DIR] [--known-bugs] [--from DIR]
+          [--parallel N]
       The release matrix: for each release point of harness/releases/points.json (a worker
       version, its worker-build and an exact wasm-bindgen; --only picks some), build the real
       canary with that worker-build and the matching wasm-bindgen CLI (installed from crates.io
@@ -110,7 +119,8 @@ export const COMMAND_USAGE = {
       bug present at its last affected point and gone at its fix (exit 1 when one is not; a
       regression among the points it picks is printed, not judged: its newest is not the newest release).
       --from DIR judges the histories an earlier \`wrh releases --out DIR\` saved again, with this
-      checkout's checkers, and prints and writes the table; it builds and runs nothing.`,
+      checkout's checkers, and prints and writes the table; it builds and runs nothing.
+      ${PARALLEL_USAGE}`,
 } as const;
 
 export type CommandName = keyof typeof COMMAND_USAGE;

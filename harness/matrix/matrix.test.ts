@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { loadScenarios } from "../engine/load-scenarios.ts";
 import { MatrixInputError, configurations, runMatrix } from "./matrix.ts";
@@ -30,4 +31,26 @@ describe("the matrix", () => {
     expect(other!.status).not.toBe("error");
     expect(matrix.counts.error).toBe(1);
   }, 60_000);
+
+  it("runs configurations on two workerd processes at once with the verdicts of a run on one, in plan order", async () => {
+    const options = { scenarios: pick("panic-with-siblings", "abort-with-siblings", "js-error-with-siblings"), variants: ["abort", "unwind"] as const, topologies: ["shared"] as const };
+    const one = await runMatrix(options);
+    let most = 0;
+    const two = await runMatrix({
+      ...options,
+      parallel: 2,
+      onProgress: () => (most = Math.max(most, workerdChildren())),
+    });
+    const summary = (m: typeof one) => m.results.map((r) => `${r.runId} ${r.status} ${r.blastRadius}`);
+    expect(summary(two)).toEqual(summary(one));
+    expect(one.results.map((r) => r.config.variant)).toEqual(["abort", "abort", "abort", "abort", "abort", "abort", "unwind", "unwind", "unwind"]);
+    expect(most).toBe(2);
+    expect(workerdChildren()).toBe(0);
+  }, 120_000);
 });
+
+/** workerd processes this test process started and has not stopped. */
+function workerdChildren(): number {
+  const listed = spawnSync("pgrep", ["-x", "-P", String(process.pid), "workerd"], { encoding: "utf8" }).stdout;
+  return listed.split("\n").filter(Boolean).length;
+}

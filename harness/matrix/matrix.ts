@@ -1,7 +1,6 @@
 // Runs scenarios across builds, strategies and topologies: the programmatic API behind
 // `wrh run` and the vitest specs. It sits above every stage: it starts workers (runner),
 // executes and records (engine), then judges (checkers); nothing judges while a scenario runs.
-import { spawnSync } from "node:child_process";
 import { readManifest } from "../build/manifest.ts";
 import { REAL_MODE_NAMES, realModeByName } from "../build/real-build.ts";
 import { VARIANT_NAMES } from "../build/variants.ts";
@@ -57,6 +56,11 @@ export interface MatrixOptions {
    */
   ownWorker?: OwnWorkerTarget;
   onProgress?: (event: ProgressEvent) => void;
+  /**
+   * workerd processes running at once (default 1). Runs of one configuration always share one
+   * workerd, in order; configurations are dealt to the processes as they come free.
+   */
+  parallel?: number;
 }
 
 export interface OwnWorkerTarget {
@@ -99,11 +103,6 @@ async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T>
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** Kills the workerd processes this process started: the last resort when one will not stop. */
-function killOwnWorkerd(): void {
-  spawnSync("pkill", ["-KILL", "-P", String(process.pid), "-x", "workerd"], { stdio: "ignore" });
 }
 
 interface Configuration {
@@ -219,16 +218,18 @@ export interface MatrixSession {
   close(): Promise<void>;
 }
 
-/** A session for the runs of `options` (`total`: how many the caller will do, for progress). */
-export function matrixSession(options: MatrixOptions, total: number): MatrixSession {
+/**
+ * A session for the runs of `options` (`total`: how many the caller will do, for progress;
+ * `tally`: the runs done so far, shared by the sessions of one parallel matrix).
+ */
+export function matrixSession(options: MatrixOptions, total: number, tally = { done: 0 }): MatrixSession {
   const mutants = options.mutants ?? [];
   const own = options.ownWorker;
   const ownClient = own && profileClient(own.profile);
   const notes: string[] = [];
-  let done = 0;
   const note = (text: string) => {
     notes.push(text);
-    options.onProgress?.({ done, total, note: text });
+    options.onProgress?.({ done: tally.done, total, note: text });
   };
   // Read once: under `none` a worker of your own is started again for every run.
   let resolvedOwn: Promise<ResolvedWorker> | undefined;
@@ -243,7 +244,7 @@ export function matrixSession(options: MatrixOptions, total: number): MatrixSess
   const release = async () => {
     const worker = current?.worker;
     current = undefined;
-    if (worker) await within(worker.dispose(), STOP_DEADLINE_MS, "stopping workerd").catch(killOwnWorkerd);
+    if (worker) await within(worker.dispose(), STOP_DEADLINE_MS, "stopping workerd").catch(() => worker.kill());
   };
   const runDeadlineMs = options.runDeadlineMs ?? DEFAULT_RUN_DEADLINE_MS;
   const run = async ({ config, scenario, repeat, leftOut }: PlannedRun): Promise<RunResult> => {
@@ -267,8 +268,8 @@ export function matrixSession(options: MatrixOptions, total: number): MatrixSess
     if (options.historyFile) appendHistory(options.historyFile, history);
     const result = judgeRun(history);
     if (options.keepRecords && !options.keepRecords(result, total)) result.history = { ...history, records: [] };
-    done++;
-    options.onProgress?.({ done, total, result });
+    tally.done++;
+    options.onProgress?.({ done: tally.done, total, result });
     const troubled = result.status !== "holds" && (result.history.records.some((r) => r.status === "timeout" || r.status === "unreachable") || result.history.records.length === 0);
     if (troubled && current && !(await current.worker.responsive())) {
       note(`workerd stopped answering during ${result.runId}; stopped it and started a fresh one`);
@@ -283,12 +284,35 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixResult> {
   const started = performance.now();
   const plan = planMatrix(options);
   for (const text of plan.notes) options.onProgress?.({ done: 0, total: plan.runs.length, note: text });
-  const session = matrixSession(options, plan.runs.length);
-  const results: RunResult[] = [];
+  // One queue entry per configuration, its runs in plan order; results go back in plan order.
+  const groups = new Map<string, number[]>();
+  plan.runs.forEach((planned, index) => {
+    const key = `${planned.config.variant}/${planned.config.strategy}/${planned.config.topology}`;
+    groups.set(key, [...(groups.get(key) ?? []), index]);
+  });
+  const queue = [...groups.values()];
+  const results: RunResult[] = new Array(plan.runs.length);
+  const tally = { done: 0 };
+  const lanes = Array.from({ length: Math.max(1, Math.min(options.parallel ?? 1, queue.length)) }, () => matrixSession(options, plan.runs.length, tally));
+  // A lane that fails (workerd would not start) stops the others at their next run.
+  let failed = false;
   try {
-    for (const planned of plan.runs) results.push(await session.run(planned));
+    await Promise.all(lanes.map(async (session) => {
+      try {
+        for (let group = queue.shift(); group && !failed; group = queue.shift()) {
+          for (const index of group) {
+            if (failed) return;
+            results[index] = await session.run(plan.runs[index]!);
+          }
+        }
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }));
   } finally {
-    await session.close();
+    await Promise.all(lanes.map((session) => session.close()));
   }
-  return { counts: countRuns(results), results, notes: [...plan.notes, ...session.notes], durationMs: Math.round(performance.now() - started) };
+  const notes = [...plan.notes, ...lanes.flatMap((session) => session.notes)];
+  return { counts: countRuns(results), results, notes, durationMs: Math.round(performance.now() - started) };
 }

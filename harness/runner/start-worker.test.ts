@@ -31,6 +31,20 @@ describe("the runner", () => {
     expect(workerdCount()).toBe(before);
   });
 
+  it("kills its own workerd and no other", async () => {
+    const before = workerdCount();
+    const [one, other] = await Promise.all([startCanary({ variant: "unwind" }), startCanary({ variant: "abort" })]);
+    try {
+      expect(workerdCount()).toBe(before + 2);
+      one.kill();
+      await expect.poll(workerdCount).toBe(before + 1);
+      expect(await other.responsive()).toBe(true);
+    } finally {
+      await Promise.all([one.dispose().catch(() => {}), other.dispose()]);
+    }
+    expect(workerdCount()).toBe(before);
+  });
+
   it("serves the Durable Object from a second isolate in the split topology", async () => {
     const worker = await startCanary({ variant: "unwind", topology: "split" });
     try {

@@ -1,5 +1,6 @@
 // Starts a built variant of the canary in workerd through Miniflare and talks to it with a
 // deadline on every request, so a hung worker fails a request instead of hanging the harness.
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import type { Readable } from "node:stream";
 import { join } from "node:path";
@@ -55,6 +56,8 @@ export interface RunningWorker {
   output(): string;
   /** Stops workerd. Safe to call more than once. */
   dispose(): Promise<void>;
+  /** Disposes and kills this worker's workerd process at once: the last resort when `dispose` does not finish. */
+  kill(): void;
 }
 
 /** Statuses whose responses carry no body. */
@@ -167,14 +170,17 @@ async function startRealCanary(mode: RealMode, options: StartOptions): Promise<R
 /** What Miniflare needs to run one worker. */
 export type WorkerOptions = Extract<NonNullable<MiniflareOptions["workers"]>[number], { scriptPath?: string }>;
 
-/**
- * Starts `workers` in one workerd (the first is the entry; in the split topology the second
- * hosts the Durable Objects) and wraps it with deadlines and output capture. Durable Objects
- * should set `unsafePreventEviction`: eviction after 10 s idle would look exactly like a reset.
- */
-export async function launch(label: string, workers: WorkerOptions[], deadlineMs = DEFAULT_REQUEST_DEADLINE_MS): Promise<RunningWorker> {
-  const output: string[] = [];
-  const topology: Topology = workers.length > 1 ? "split" : "shared";
+/** The workerd processes this process started. */
+function ownWorkerd(): Set<number> {
+  const listed = spawnSync("pgrep", ["-x", "-P", String(process.pid), "workerd"], { encoding: "utf8" }).stdout ?? "";
+  return new Set(listed.split("\n").filter(Boolean).map(Number));
+}
+
+let launching: Promise<unknown> = Promise.resolve();
+
+/** Starts one workerd for `workers`; its process ids are the children that appeared meanwhile. */
+async function start(label: string, workers: WorkerOptions[], output: string[]): Promise<{ mf: Miniflare; pids: number[] }> {
+  const before = ownWorkerd();
   const mf = new Miniflare({
     log: new Log(LogLevel.WARN),
     cf: false,
@@ -195,6 +201,22 @@ export async function launch(label: string, workers: WorkerOptions[], deadlineMs
     const summary = (error as Error).message.split("\n")[0];
     throw new Error(`workerd could not start ${label}: ${summary}${cause ? ` — ${cause.replace(/ stack: .*/, "").trim().slice(0, 400)}` : ""}`);
   }
+  return { mf, pids: [...ownWorkerd()].filter((pid) => !before.has(pid)) };
+}
+
+/**
+ * Starts `workers` in one workerd (the first is the entry; in the split topology the second
+ * hosts the Durable Objects) and wraps it with deadlines and output capture. Durable Objects
+ * should set `unsafePreventEviction`: eviction after 10 s idle would look exactly like a reset.
+ */
+export async function launch(label: string, workers: WorkerOptions[], deadlineMs = DEFAULT_REQUEST_DEADLINE_MS): Promise<RunningWorker> {
+  const output: string[] = [];
+  const topology: Topology = workers.length > 1 ? "split" : "shared";
+  // Starts take turns, so the workerd that appears during one is that start's own: of several
+  // running at once (a parallel matrix), one can be killed without touching the others.
+  const turn = launching.then(() => start(label, workers, output));
+  launching = turn.catch(() => {});
+  const { mf, pids } = await turn;
   let disposed: Promise<void> | undefined;
   // The deadline covers the whole exchange, body included: a response whose headers came but
   // whose body never ends must not stall the harness (aborting the signal alone does not end
@@ -242,6 +264,17 @@ export async function launch(label: string, workers: WorkerOptions[], deadlineMs
     },
     output: () => output.join(""),
     dispose: () => (disposed ??= mf.dispose()),
+    kill() {
+      // Miniflare starts a new workerd when its process dies, unless it is being disposed.
+      (disposed ??= mf.dispose()).catch(() => {});
+      for (const pid of pids) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // Already gone.
+        }
+      }
+    },
   };
 }
 
