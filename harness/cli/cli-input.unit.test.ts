@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { exitCodeFor, main } from "./commands.ts";
+import { exitCodeFor, main, selectVariants } from "./commands.ts";
 import { wrh } from "./spawn-wrh.ts";
 import { PROJECT_ROOT } from "../project.ts";
 import { COMMAND_OPTIONS } from "./usage.ts";
@@ -95,5 +95,16 @@ describe("wrh run, list, repro and report: input refused before anything runs", 
       expect(stdout).toContain(`wrh ${command}`);
       for (const option of Object.keys(options)) expect(stdout, `${command} --${option}`).toContain(`--${option}`);
     }
+  });
+});
+
+describe("wrh build --variant", () => {
+  it("takes `reference` and `real` for every build of that kind, as wrh run does", () => {
+    const names = (names: string[]) => {
+      const selected = selectVariants(names);
+      return [...(selected.reference ?? []).map((v) => v.name), ...selected.real.map((m) => m.name)];
+    };
+    expect(names(["reference", "unwind"])).toEqual(["abort", "unwind", "unwind-exnref"]);
+    expect(names(["real"])).toEqual(["real-abort", "real-unwind", "real-unwind-exnref", "real-legacy"]);
   });
 });

@@ -30,9 +30,10 @@ export function selectVariants(names: string[] | undefined): { reference?: Varia
     if (variant) reference.push(variant);
     else if (mode) real.push(mode);
     else if (name === "real") real.push(...REAL_MODES);
-    else throw new UsageError(`unknown variant "${name}"; choose from ${[...VARIANT_NAMES, ...REAL_MODE_NAMES, "real"].join(", ")}`);
+    else if (name === "reference") reference.push(...VARIANT_NAMES.map((v) => variantByName(v)!));
+    else throw new UsageError(`unknown variant "${name}"; choose from ${[...VARIANT_NAMES, ...REAL_MODE_NAMES, "reference", "real"].join(", ")}`);
   }
-  return { reference, real: [...new Set(real)] };
+  return { reference: [...new Set(reference)], real: [...new Set(real)] };
 }
 
 export function say(line: string): void {

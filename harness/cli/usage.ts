@@ -46,7 +46,7 @@ export const COMMAND_OPTIONS = {
 export const COMMAND_USAGE = {
   build: `  wrh build [--variant NAME]... [--max-memory SIZE] [--force]
       Compile the workers into dist/<variant>/ (canary.wasm, worker.js, manifest.json).
-      Variants: ${VARIANT_NAMES.join(", ")} (default: all of these). Unchanged inputs are not recompiled.
+      Variants: ${VARIANT_NAMES.join(", ")} (default, or \`reference\`: all of these). Unchanged inputs are not recompiled.
       Real workers-rs builds (workers/real-canary by the real worker-build and wasm-bindgen CLI,
       installed from crates.io on first use): ${REAL_MODE_NAMES.join(", ")}, or \`real\` for all
       four; each lands in dist/<mode>/ (index.js, index_bg.wasm, manifest.json).
