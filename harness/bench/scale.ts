@@ -77,7 +77,8 @@ async function parkAll(worker: RunningWorker, siblings: number, heldBytes: numbe
   const answers: Promise<Answer>[] = [];
   let peak = 0;
   // workerd takes ~1 ms per park: the wait grows with the count.
-  const deadline = Date.now() + Math.max(30_000, siblings * 3);
+  const waitMs = Math.max(30_000, siblings * 3);
+  const deadline = Date.now() + waitMs;
   while (answers.length < siblings) {
     const wave = Math.min(WAVE, siblings - answers.length);
     for (let i = 0; i < wave; i++) {
@@ -96,7 +97,7 @@ async function parkAll(worker: RunningWorker, siblings: number, heldBytes: numbe
       // A sibling that answers before the barrier could not park (e.g. the guest ran out of
       // linear memory and aborted, taking every parked sibling with it): waiting is pointless.
       if (early) throw new Error(`only ${count} of ${siblings} parked: a sibling answered first (${early.status} ${early.body.slice(0, 160)})`);
-      if (Date.now() > deadline) throw new Error(`only ${count} of ${siblings} parked after ${Math.round((deadline - Date.now()) / 1000)} s`);
+      if (Date.now() > deadline) throw new Error(`only ${count} of ${siblings} parked after ${waitMs / 1000} s`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
@@ -139,4 +140,3 @@ export async function scale(variant: StartOptions["variant"], strategy: Strategy
   }
   return results;
 }
-

@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { BuildError, buildVariants } from "../build/build.ts";
 import { REAL_MODES, REAL_MODE_NAMES, type RealMode, buildReal, realModeByName } from "../build/real-build.ts";
 import { ToolchainError, ensureToolchain, findToolchain, INSTALL_HINT } from "../build/toolchain.ts";
-import { VARIANT_NAMES, type Variant, variantByName } from "../build/variants.ts";
+import { VARIANT_NAMES, VARIANTS, type Variant, variantByName } from "../build/variants.ts";
 import { IN_CLONE, onlyInClone } from "../project.ts";
 import { COMMAND_OPTIONS, COMMAND_USAGE, type CommandName, commandHelp, UsageError, USAGE, wantsHelp } from "./usage.ts";
 
@@ -30,7 +30,7 @@ export function selectVariants(names: string[] | undefined): { reference?: Varia
     if (variant) reference.push(variant);
     else if (mode) real.push(mode);
     else if (name === "real") real.push(...REAL_MODES);
-    else if (name === "reference") reference.push(...VARIANT_NAMES.map((v) => variantByName(v)!));
+    else if (name === "reference") reference.push(...VARIANTS);
     else throw new UsageError(`unknown variant "${name}"; choose from ${[...VARIANT_NAMES, ...REAL_MODE_NAMES, "reference", "real"].join(", ")}`);
   }
   return { reference: [...new Set(reference)], real: [...new Set(real)] };

@@ -1,6 +1,6 @@
-import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { loadScenarios } from "../engine/load-scenarios.ts";
+import { ownWorkerd } from "../runner/start-worker.ts";
 import { MatrixInputError, configurations, runMatrix } from "./matrix.ts";
 
 const catalog = await loadScenarios();
@@ -39,18 +39,12 @@ describe("the matrix", () => {
     const two = await runMatrix({
       ...options,
       parallel: 2,
-      onProgress: () => (most = Math.max(most, workerdChildren())),
+      onProgress: () => (most = Math.max(most, ownWorkerd().size)),
     });
     const summary = (m: typeof one) => m.results.map((r) => `${r.runId} ${r.status} ${r.blastRadius}`);
     expect(summary(two)).toEqual(summary(one));
     expect(one.results.map((r) => r.config.variant)).toEqual(["abort", "abort", "abort", "abort", "abort", "abort", "unwind", "unwind", "unwind"]);
     expect(most).toBe(2);
-    expect(workerdChildren()).toBe(0);
+    expect(ownWorkerd().size).toBe(0);
   }, 120_000);
 });
-
-/** workerd processes this test process started and has not stopped. */
-function workerdChildren(): number {
-  const listed = spawnSync("pgrep", ["-x", "-P", String(process.pid), "workerd"], { encoding: "utf8" }).stdout;
-  return listed.split("\n").filter(Boolean).length;
-}

@@ -170,8 +170,8 @@ async function startRealCanary(mode: RealMode, options: StartOptions): Promise<R
 /** What Miniflare needs to run one worker. */
 export type WorkerOptions = Extract<NonNullable<MiniflareOptions["workers"]>[number], { scriptPath?: string }>;
 
-/** The workerd processes this process started. */
-function ownWorkerd(): Set<number> {
+/** The workerd processes this process started (and has not seen exit). */
+export function ownWorkerd(): Set<number> {
   const listed = spawnSync("pgrep", ["-x", "-P", String(process.pid), "workerd"], { encoding: "utf8" }).stdout ?? "";
   return new Set(listed.split("\n").filter(Boolean).map(Number));
 }
