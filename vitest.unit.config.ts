@@ -11,6 +11,7 @@ if (Number(process.versions.node.split(".")[0]) < 22) {
 
 export const UNIT_TESTS = [
   "harness/engine/scenario.test.ts",
+  "harness/engine/*.unit.test.ts",
   "harness/profile/profile.test.ts",
   "harness/checkers/*.test.ts",
   "harness/report/*.test.ts",

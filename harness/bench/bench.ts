@@ -17,7 +17,8 @@ import { DEFAULT_PARALLEL } from "../cli/usage.ts";
 import { PROJECT_ROOT } from "../project.ts";
 import { BUFFER_BYTES } from "../protocol/constants.ts";
 import type { Strategy } from "../protocol/recovery.ts";
-import { DEFAULT_REQUEST_DEADLINE_MS, withCanary } from "../runner/start-worker.ts";
+import { DEFAULT_REQUEST_DEADLINE_MS } from "../runner/deadline.ts";
+import { withCanary } from "../runner/start-worker.ts";
 import { OPERATIONS, type Operation, perOperationCost } from "./in-worker.ts";
 import { startInstantiateBench } from "./instantiate-worker.ts";
 import { harnessOverhead } from "./overhead.ts";
@@ -26,17 +27,22 @@ import { type ScaleResult, scale } from "./scale.ts";
 import { apart, extraIn, type Summary, show, summarize, time, times } from "./stats.ts";
 import { stormThroughput } from "./storm-throughput.ts";
 
-const USAGE = `Usage: npm run bench -- [--rounds N] [--matrix-repeats N] [--no-suite]
+/** The parallel matrix's request deadline unless --matrix-deadline says otherwise. */
+const DEFAULT_FAST_DEADLINE_S = 3;
+
+const USAGE = `Usage: npm run bench -- [--rounds N] [--matrix-repeats N] [--matrix-deadline S] [--no-suite]
   Measures what each recovery strategy costs, the harness's own cost, parking scale and the
   suite's time, side by side in one process; prints a table and writes bench-out/latest.json.
-  --rounds N          interleaved rounds per figure (default 7); a figure is their median (min–max)
-  --matrix-repeats N  runs of the whole matrix on ${DEFAULT_PARALLEL} workerd at once, each compared with the
-                      one-at-a-time run's verdicts (default 1)
-  --no-suite          leave out the suite's cost (the whole matrix: the longest part)`;
+  --rounds N            interleaved rounds per figure (default 7); a figure is their median (min–max)
+  --matrix-repeats N    runs of the whole matrix on ${DEFAULT_PARALLEL} workerd at once, each compared with the
+                        one-at-a-time run's verdicts (default 1)
+  --matrix-deadline S   the request deadline of those runs (\`wrh run --deadline\`; default ${DEFAULT_FAST_DEADLINE_S} s);
+                        the one-at-a-time run keeps wrh's default (${DEFAULT_REQUEST_DEADLINE_MS / 1000} s)
+  --no-suite            leave out the suite's cost (the whole matrix: the longest part)`;
 const { values } = parseArgs({
   options: {
     rounds: { type: "string", default: "7" }, "no-suite": { type: "boolean", default: false }, "matrix-repeats": { type: "string", default: "1" },
-    help: { type: "boolean", default: false },
+    "matrix-deadline": { type: "string", default: String(DEFAULT_FAST_DEADLINE_S) }, help: { type: "boolean", default: false },
   },
 });
 if (values.help) {
@@ -54,6 +60,12 @@ const count = (name: string, text: string) => {
 const rounds = count("rounds", values.rounds);
 /** Whole-matrix runs on PARALLEL workerd processes, each compared with the sequential one. */
 const matrixRepeats = count("matrix-repeats", values["matrix-repeats"]);
+/** The parallel matrix's request deadline: hung requests are judged sooner; answers near it are noted. */
+const matrixDeadlineMs = Math.round(Number(values["matrix-deadline"]) * 1000);
+if (!(matrixDeadlineMs >= 100)) {
+  process.stderr.write(`bench: --matrix-deadline must be a number of seconds, at least 0.1\n${USAGE}\n`);
+  process.exit(2);
+}
 /** workerd processes the parallel matrix runs at once: wrh's default, one per core. */
 const PARALLEL = DEFAULT_PARALLEL;
 const REAL_FINDINGS: Record<string, string[]> = JSON.parse(readFileSync(join(PROJECT_ROOT, "scenarios/real-findings.json"), "utf8"));
@@ -264,27 +276,36 @@ if (!values["no-suite"]) {
   }
   say(`whole matrix, one workerd at a time: ${sequential.length} runs in ${(sequentialMs / 1000).toFixed(1)} s (target < 90 s)`);
   const expected = new Map(sequential.map((r) => [r.runId, r]));
-  const parallelRuns: { ms: number; differing: string[]; timingDependent: string[] }[] = [];
+  const parallelRuns: { ms: number; differing: string[]; timingDependent: string[]; slowAnswers: string[] }[] = [];
   for (let i = 0; i < matrixRepeats; i++) {
-    progress(`suite cost: the whole matrix on ${PARALLEL} workerd at once (${i + 1} of ${matrixRepeats})`);
-    const run = await runMatrix({ scenarios: catalog, variants: ALL_BUILDS, parallel: PARALLEL, keepRecords: () => false });
+    progress(`suite cost: the whole matrix on ${PARALLEL} workerd at once, ${matrixDeadlineMs / 1000} s deadline (${i + 1} of ${matrixRepeats})`);
+    const run = await runMatrix({
+      scenarios: catalog, variants: ALL_BUILDS, parallel: PARALLEL, requestDeadlineMs: matrixDeadlineMs, keepRecords: () => false,
+    });
     const changed = run.results.filter((r) => verdictOf(expected.get(r.runId)) !== verdictOf(r));
     const line = (r: RunResult) => `${r.runId}: ${verdictOf(expected.get(r.runId))} → ${verdictOf(r)}`;
     // Real builds break some guarantees only in some runs, one at a time as well (F3's cancel,
     // F7's second reset racing the next request): a difference inside what the recorded findings
     // allow both times is that, not the parallelism's doing.
     const timing = changed.filter((r) => withinFindings(expected.get(r.runId)!) && withinFindings(r));
-    parallelRuns.push({ ms: run.durationMs, differing: changed.filter((r) => !timing.includes(r)).map(line), timingDependent: timing.map(line) });
+    parallelRuns.push({
+      ms: run.durationMs, differing: changed.filter((r) => !timing.includes(r)).map(line), timingDependent: timing.map(line),
+      // Answers that came after half their deadline: a shorter one would have called them hangs.
+      slowAnswers: run.notes.filter((n) => n.includes("more than half of it")),
+    });
   }
   const differ = parallelRuns.flatMap((r) => r.differing);
   const timing = parallelRuns.flatMap((r) => r.timingDependent);
-  say(`whole matrix, ${PARALLEL} workerd at once: ${show(summarize(parallelRuns.map((r) => r.ms)), "ms", 0)} over ${matrixRepeats} repeat(s) (target < 90 s)`);
+  const slow = parallelRuns.flatMap((r) => r.slowAnswers);
+  say(`whole matrix, ${PARALLEL} workerd at once, ${matrixDeadlineMs / 1000} s deadline: ${show(summarize(parallelRuns.map((r) => r.ms)), "ms", 0)} ` +
+    `over ${matrixRepeats} repeat(s) (target < 90 s)`);
+  say(`  answers after half their deadline: ${slow.length ? `${slow.length}: ${slow.slice(0, 3).join("; ")}` : "none"}`);
   say(`  verdicts and blast radius against the one-at-a-time run: ${differ.length ? `**${differ.length} differ**: ${differ.slice(0, 5).join("; ")}` : `no run differs`}` +
     `${timing.length ? `, except ${timing.length} of the real builds' timing-dependent findings, both ways within what is recorded ` +
       `(${[...new Set(timing.map((t) => t.split("/").slice(0, 2).join("/")))].slice(0, 6).join(", ")}…)` : ""} in ${matrixRepeats} × ${sequential.length} runs`);
   report.suiteCost = {
     oneScenarioMs: summarize(single), perBuild, sequentialMs, runs: sequential.length,
-    parallel: { workerd: PARALLEL, repeats: parallelRuns },
+    parallel: { workerd: PARALLEL, deadlineMs: matrixDeadlineMs, repeats: parallelRuns },
   };
 }
 

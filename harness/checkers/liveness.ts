@@ -2,18 +2,14 @@
 // did so at the fault: the release found none of them still parked, and each ended soon after
 // the fault's own answer (failFastMargin; a second late is not fast). A `resume` fault strikes
 // as the release wakes everyone, so that release finds them all parked by design.
+import { RECEIVE_MS_PER_SIBLING } from "../history/scenario.ts";
 import { expectationOf, faultedIsolate, faultRecords, num, verdict, type Checker } from "./verdict.ts";
 
 /** How long after the fault's answer a sibling of the dead instance may still end. */
 export const FAIL_FAST_MARGIN_MS = 1_000;
-/**
- * Added per in-flight sibling: the client receives N failures one after another (1,000 took
- * 1.2 s to arrive on an idle 2-core machine, measured from the fault's answer).
- */
-export const FAIL_FAST_MS_PER_SIBLING = 3;
 
 export function failFastMargin(inflight: number): number {
-  return FAIL_FAST_MARGIN_MS + FAIL_FAST_MS_PER_SIBLING * inflight;
+  return FAIL_FAST_MARGIN_MS + RECEIVE_MS_PER_SIBLING * inflight;
 }
 
 export const liveness: Checker = (run) => {

@@ -18,7 +18,7 @@ import { knownBugs, pointSource, releasePoints } from "../releases/releases.ts";
 import { judgeKnownBugs, type ReleaseMatrix, regressions, releaseCells, renderReleaseHtml, renderReleaseTable } from "../report/releases.ts";
 import { say } from "./commands.ts";
 import { outputDir, shown, timestamp, writingInto } from "./output-dir.ts";
-import { duration, parallelOption, progressLine, repeatOption, selectScenarios } from "./run-command.ts";
+import { deadlineOption, duration, parallelOption, progressLine, repeatOption, selectScenarios } from "./run-command.ts";
 import { COMMAND_OPTIONS, pick, UsageError } from "./usage.ts";
 
 export async function releasesCommand(args: string[]): Promise<number> {
@@ -39,6 +39,7 @@ export async function releasesCommand(args: string[]): Promise<number> {
   const scenarios = selectScenarios(catalog, values["known-bugs"] ? bugs.map((b) => b.scenario) : values.scenario);
   const repeat = repeatOption(values.repeat);
   const parallel = parallelOption(values.parallel);
+  const requestDeadlineMs = deadlineOption(values.deadline);
 
   // --from: the histories of an earlier run, judged again by this checkout's checkers.
   const from = values.from;
@@ -64,7 +65,7 @@ export async function releasesCommand(args: string[]): Promise<number> {
         const built = await buildReal({ source, modes, log: (line) => say(`${point.name}: ${line}`) });
         say(`${point.name}: ${built.filter((b) => b.result === "built").length} of ${built.length} modes compiled, the rest up to date`);
         const result = await runMatrix({
-          scenarios, variants: modes.map((m) => m.name), topologies, repeat, parallel, distRoot: source.distRoot,
+          scenarios, variants: modes.map((m) => m.name), topologies, repeat, parallel, requestDeadlineMs, distRoot: source.distRoot,
           historyFile: join(out, point.name, "history.jsonl"),
           keepRecords: () => false,
           onProgress: (event) => process.stderr.write(`  ${point.name} ${progressLine(event)}\n`),

@@ -49,6 +49,14 @@ export function parallelOption(text: string | undefined): number {
   return parallel;
 }
 
+/** `--deadline`: seconds (a positive number) a request may take; the runner's default when not given. */
+export function deadlineOption(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds < 0.1) throw new UsageError("--deadline must be a number of seconds, at least 0.1 (how long a request may take)");
+  return Math.round(seconds * 1000);
+}
+
 /** Minutes and seconds, as a progress line says how long is left. */
 export function duration(ms: number): string {
   const seconds = Math.round(ms / 1000);
@@ -80,6 +88,7 @@ export async function runCommand(args: string[]): Promise<number> {
   const scenarios = selectScenarios(all, values.scenario);
   const repeat = repeatOption(values.repeat);
   const parallel = parallelOption(values.parallel);
+  const requestDeadlineMs = deadlineOption(values.deadline);
   const reports = pick(values.report, REPORTS, "report") ?? [];
   const strategies = pick(values.strategy, STRATEGIES, "strategy") as Strategy[] | undefined;
   const ownWorker = values.worker === undefined
@@ -102,6 +111,7 @@ export async function runCommand(args: string[]): Promise<number> {
       mutants,
       repeat,
       parallel,
+      requestDeadlineMs,
       ownWorker,
       historyFile: join(out, "history.jsonl"),
       keepRecords: (result, total) => drawnInFull(result, total, timelines),

@@ -6,6 +6,7 @@ import { DEFAULT_MAX_MEMORY_BYTES } from "../build/build.ts";
 import { REAL_MODE_NAMES } from "../build/real-build.ts";
 import { VARIANT_NAMES } from "../build/variants.ts";
 import { TOPOLOGIES } from "../history/scenario.ts";
+import { DEFAULT_REQUEST_DEADLINE_MS } from "../runner/deadline.ts";
 import { ALL_TIMELINES_UP_TO } from "../report/html.ts";
 import { builtInProfiles } from "../profile/profile.ts";
 import { MUTANT_NAMES, STRATEGIES } from "../protocol/recovery.ts";
@@ -21,6 +22,10 @@ export const DEFAULT_PARALLEL = availableParallelism();
 const PARALLEL_USAGE = `--parallel N runs N workerd processes at once (default ${DEFAULT_PARALLEL}, the cores here); the runs of
       one build, strategy and topology stay in one of them, in order, so verdicts do not depend on N.`;
 
+const DEADLINE_USAGE = `--deadline S: seconds a request may take before it counts as hung (default ${DEFAULT_REQUEST_DEADLINE_MS / 1000}; an
+      in-flight sibling's run from the fault's answer). A shorter one judges hangs sooner; an answer
+      later than half of it is noted, since a shorter deadline would have called it a hang.`;
+
 const many = { type: "string", multiple: true } as const;
 const one = { type: "string" } as const;
 const flag = { type: "boolean", default: false } as const;
@@ -33,13 +38,13 @@ export const COMMAND_OPTIONS = {
   run: {
     scenario: many, strategy: many, variant: many, topology: many, repeat: one, report: many, out: one,
     "scenario-file": many, "only-file": flag, mutant: many, worker: one, profile: one, "require-observed": { type: "boolean", default: false },
-    timeline: many, parallel: one,
+    timeline: many, parallel: one, deadline: one,
   },
   list: { "scenario-file": many, "only-file": flag },
   repro: { strategy: one, variant: one, topology: one, seed: one, out: one, worker: one, profile: one, "scenario-file": many, "only-file": flag },
   report: { report: many, out: one, timeline: many },
   init: { worker: one, profile: one, dir: one },
-  releases: { only: many, mode: many, scenario: many, topology: many, repeat: one, out: one, "known-bugs": flag, from: one, parallel: one },
+  releases: { only: many, mode: many, scenario: many, topology: many, repeat: one, out: one, "known-bugs": flag, from: one, parallel: one, deadline: one },
 } as const;
 
 /** Each command's usage: `wrh <command> --help` prints its own, `wrh help` all of them. */
@@ -61,6 +66,7 @@ export const COMMAND_USAGE = {
   run: `  wrh run [--scenario NAME]... [--strategy S]... [--variant V]... [--topology T]...
           [--repeat N] [--report json|junit|html]... [--out DIR] [--scenario-file FILE]... [--only-file]
           [--mutant M]... [--require-observed] [--timeline RUN]... [--parallel N]
+          [--deadline S]
       Run fault scenarios against the canary in workerd and judge the histories. Prints a table
       (scenario × strategy: verdict, blast radius, recovery latency); writes history.jsonl and
       the requested reports to --out (a new or empty folder; default wrh-out/<time> in the
@@ -78,6 +84,7 @@ export const COMMAND_USAGE = {
       from "workers-recovery-harness"), or a *.scenarios.json file holding one; --only-file
       leaves the catalog out. The canary builds exist only in a clone of the repository.
       ${PARALLEL_USAGE}
+      ${DEADLINE_USAGE}
   wrh run --worker <wrangler.toml|built dir> [--profile NAME|FILE] [--strategy reset|unwind] [...]
       The same against a worker of your own, through a profile that maps the harness's
       operations onto its routes (built in: ${builtInProfiles().join(", ")}; default workers-rs-test).
@@ -105,7 +112,7 @@ export const COMMAND_USAGE = {
       and an npm script test:recovery. The worker is the wrangler config found here (else
       worker-build's build/) unless --worker names it. Existing files are never overwritten.`,
   releases: `  wrh releases [--only POINT]... [--mode M]... [--scenario NAME]... [--topology T]... [--repeat N] [--out DIR] [--known-bugs] [--from DIR]
-          [--parallel N]
+          [--parallel N] [--deadline S]
       The release matrix: for each release point of harness/releases/points.json (a worker
       version, its worker-build and an exact wasm-bindgen; --only picks some), build the real
       canary with that worker-build and the matching wasm-bindgen CLI (installed from crates.io
@@ -120,7 +127,8 @@ export const COMMAND_USAGE = {
       regression among the points it picks is printed, not judged: its newest is not the newest release).
       --from DIR judges the histories an earlier \`wrh releases --out DIR\` saved again, with this
       checkout's checkers, and prints and writes the table; it builds and runs nothing.
-      ${PARALLEL_USAGE}`,
+      ${PARALLEL_USAGE}
+      ${DEADLINE_USAGE}`,
 } as const;
 
 export type CommandName = keyof typeof COMMAND_USAGE;

@@ -12,13 +12,13 @@ import { type RunConfig, runId, type ScenarioRun } from "../history/run.ts";
 import { type Deadline, DeadlineError } from "../runner/deadline.ts";
 import type { RunningWorker } from "../runner/start-worker.ts";
 import { CANARY_CLIENT, type Client, type Operation, type ParkBarrier } from "./client.ts";
-import { ASLEEP_MS, faultIsolate, objectIsolate, type Scenario, type Siblings, type Topology } from "../history/scenario.ts";
+import { ASLEEP_MS, faultIsolate, objectIsolate, RECEIVE_MS_PER_SIBLING, type Scenario, type Siblings, type Topology } from "../history/scenario.ts";
 
 /**
  * What running a scenario needs of a worker: a worker the runner started, or (inside workerd,
  * harness/shim/inside-workerd.ts) the worker's own fetch handler.
  */
-export type ScenarioTarget = Pick<RunningWorker, "fetchIsolate" | "deadlineMs" | "output">;
+export type ScenarioTarget = Pick<RunningWorker, "fetchIsolate" | "deadlineMs" | "output"> & Partial<Pick<RunningWorker, "sequence">>;
 
 /** How long siblings that failed with the fault get to answer before the release probe. */
 const FAILED_SIBLINGS_GRACE_MS = 250;
@@ -69,25 +69,81 @@ export class Recorder {
     return Math.round((performance.now() - this.#t0) * 100) / 100;
   }
 
-  /** Performs one operation and records it; never throws. */
-  async op(role: Role, isolate: Isolate, { kind, path, check }: Operation, deadline?: Deadline): Promise<HistoryRecord> {
+  #record(role: Role, isolate: Isolate, { kind, path }: Operation): HistoryRecord {
     const record: HistoryRecord = { run: this.#runId, id: this.records.length + 1, role, kind, isolate, path, start: this.#now(), end: 0, status: "unreachable" };
     this.records.push(record);
+    return record;
+  }
+
+  #answer(record: HistoryRecord, status: number, headers: Headers, text: string, check: Operation["check"]): void {
+    record.status = status;
+    const reading = this.#client.read(status, headers, text);
+    for (const field of ["errorClass", "generation", "body", "message"] as const) {
+      if (reading[field] !== undefined) Object.assign(record, { [field]: reading[field] });
+    }
+    if (check && status === 200) record.integrity = record.body && check(record.body) ? "ok" : "wrong";
+  }
+
+  /** Performs one operation and records it; never throws. */
+  async op(role: Role, isolate: Isolate, operation: Operation, deadline?: Deadline): Promise<HistoryRecord> {
+    const record = this.#record(role, isolate, operation);
     try {
-      const response = await this.#worker.fetchIsolate(isolate, path, deadline);
-      const text = await response.text();
-      record.status = response.status;
-      const reading = this.#client.read(response.status, response.headers, text);
-      for (const field of ["errorClass", "generation", "body", "message"] as const) {
-        if (reading[field] !== undefined) Object.assign(record, { [field]: reading[field] });
-      }
-      if (check && response.status === 200) record.integrity = record.body && check(record.body) ? "ok" : "wrong";
+      const response = await this.#worker.fetchIsolate(isolate, operation.path, deadline);
+      this.#answer(record, response.status, response.headers, await response.text(), operation.check);
     } catch (error) {
       record.status = error instanceof DeadlineError ? "timeout" : "unreachable";
       record.message = error instanceof Error ? error.message : String(error);
     }
     record.end = this.#now();
     return record;
+  }
+
+  /**
+   * Performs `operations` one after another, each once the one before answered, and records
+   * them as `op` would; from inside workerd when the target can (a storm of thousands then
+   * costs no loopback per request), else one `op` at a time. Never throws. When workerd stops
+   * answering partway, the request it hung on is a timeout and the rest are not sent.
+   */
+  async sequence(isolate: Isolate, operations: readonly { role: Role; operation: Operation }[]): Promise<void> {
+    if (!this.#worker.sequence) {
+      for (const { role, operation } of operations) await this.op(role, isolate, operation);
+      return;
+    }
+    const base = this.#now();
+    let next = 0;
+    let lastEnd = base;
+    // What the driver could not tell: the request it was on when the sequence broke off.
+    const brokeOff = (status: "timeout" | "unreachable", message: string) => {
+      const { role, operation } = operations[next]!;
+      const record = this.#record(role, isolate, operation);
+      Object.assign(record, { start: lastEnd, status, message: `${operation.path}: ${message}`, end: this.#now() });
+    };
+    try {
+      for await (const line of this.#worker.sequence(isolate, operations.map((o) => o.operation.path))) {
+        if (line === "stalled") {
+          brokeOff("timeout", `workerd stopped answering: nothing from the in-workerd client within ${this.#worker.deadlineMs / 1000} s and a margin`);
+          return;
+        }
+        const { role, operation } = operations[next++]!;
+        const record = this.#record(role, isolate, operation);
+        record.start = base + line.start;
+        record.end = lastEnd = base + line.end;
+        if ("error" in line) {
+          record.status = line.error;
+          record.message = line.message;
+          continue;
+        }
+        try {
+          this.#answer(record, line.status, new Headers(line.headers), line.body, operation.check);
+        } catch (error) {
+          record.status = "unreachable";
+          record.message = error instanceof Error ? error.message : String(error);
+        }
+      }
+      if (next < operations.length) brokeOff("unreachable", "the in-workerd client's answer ended before this request");
+    } catch (error) {
+      if (next < operations.length) brokeOff("unreachable", error instanceof Error ? error.message : String(error));
+    }
   }
 }
 
@@ -186,7 +242,8 @@ export async function executeScenario(
   // Their deadline runs from the fault's answer: until then the harness is still sending it (a
   // storm of thousands of faults takes seconds), and nothing is late yet.
   const faultAnswered = Promise.withResolvers<void>();
-  const siblingDeadline: Deadline = { ms: worker.deadlineMs, from: faultAnswered.promise };
+  const siblingCount = inflight.handler + inflight.object + inflight.otherObject + (workload.asleep ?? 0);
+  const siblingDeadline: Deadline = { ms: siblingDeadlineMs(worker.deadlineMs, siblingCount), from: faultAnswered.promise };
   const barrierMs = options.barrierTimeoutMs ?? 10_000;
   const faultOp = { kind: `${fault.kind}@${fault.place}`, path: faultPath };
   // A resume fault parks first, so a release that wakes in order wakes it ahead of its siblings;
@@ -237,10 +294,9 @@ export async function executeScenario(
 
   // A resume fault strikes at the release below.
   if (fault.storm) {
-    for (let i = 0; i < fault.storm.requests; i++) {
-      if (i % fault.storm.every === 0) await recorder.op("fault", "handler", faultOp);
-      else await recorder.op("later", "handler", siblings!.ok());
-    }
+    const { requests, every } = fault.storm;
+    await recorder.sequence("handler", Array.from({ length: requests }, (_, i) =>
+      i % every === 0 ? { role: "fault" as const, operation: faultOp } : { role: "later" as const, operation: siblings!.ok() }));
   } else if (!resumes) {
     await recorder.op("fault", faultIsolate(fault, topology), faultOp);
   }
@@ -283,4 +339,31 @@ export async function executeScenario(
     runId: id, scenario, config, object, records: recorder.records, output: worker.output().slice(outputBefore),
     client: client.name,
   };
+}
+
+/** In-flight siblings' deadline: the request deadline, and time to receive every one's answer. */
+function siblingDeadlineMs(deadlineMs: number, siblings: number): number {
+  return deadlineMs + RECEIVE_MS_PER_SIBLING * siblings;
+}
+
+/**
+ * The answer that came closest to its deadline (`deadlineMs`, the request deadline the run had):
+ * the record, milliseconds from when its deadline started to its answer, and that deadline.
+ * An in-flight or concurrent sibling's deadline starts at the fault's answer (counted from the
+ * last fault's: a storm that ends on ordinary requests makes this a little longer than the
+ * deadline saw, never shorter); everyone else's at its send. Near its deadline, a request that
+ * timed out in the same run may have been slow, not hung.
+ */
+export function slowestAnswer(records: readonly HistoryRecord[], deadlineMs: number): { record: HistoryRecord; ms: number; deadlineMs: number } | undefined {
+  const faultAnswered = Math.max(0, ...records.filter((r) => r.role === "fault").map((r) => r.end));
+  const sibling = (r: HistoryRecord) => r.role === "inflight" || r.role === "concurrent";
+  const siblings = siblingDeadlineMs(deadlineMs, records.filter(sibling).length);
+  let slowest: { record: HistoryRecord; ms: number; deadlineMs: number } | undefined;
+  for (const record of records) {
+    if (typeof record.status !== "number") continue;
+    const [from, deadline] = sibling(record) ? [Math.max(record.start, faultAnswered), siblings] : [record.start, deadlineMs];
+    const ms = record.end - from;
+    if (!slowest || ms / deadline > slowest.ms / slowest.deadlineMs) slowest = { record, ms, deadlineMs: deadline };
+  }
+  return slowest;
 }

@@ -116,6 +116,13 @@ export interface Scenario {
 /** How long `Workload.asleep` siblings sleep: longer than any fault of the catalog takes to answer. */
 export const ASLEEP_MS = 400;
 
+/**
+ * Milliseconds allowed per in-flight sibling for the harness to receive their answers, which
+ * arrive one after another (1,000 took 1.2 s on an idle 2-core machine, 2.2 s with two workerd
+ * busy at once): added to the siblings' deadline, and to how soon failing ones must have failed.
+ */
+export const RECEIVE_MS_PER_SIBLING = 3;
+
 /** The isolate a fault at `place` runs in. */
 export function faultIsolate(fault: Fault, topology: Topology): Isolate {
   return fault.place === "durable-object" && topology === "split" ? "objects" : "handler";

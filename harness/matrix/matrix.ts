@@ -7,7 +7,7 @@ import { VARIANT_NAMES } from "../build/variants.ts";
 import { judgeRun, type MatrixResult, type RunResult } from "../checkers/index.ts";
 import { countRuns } from "../checkers/verdict.ts";
 import { CANARY_CLIENT, type Client } from "../engine/client.ts";
-import { executeScenario } from "../engine/execute.ts";
+import { executeScenario, slowestAnswer } from "../engine/execute.ts";
 import { REAL_CLIENT } from "../engine/real-client.ts";
 import { appendHistory } from "../history/file.ts";
 import { type BuildName, OWN_WORKER, type RunConfig, runId, type ScenarioRun } from "../history/run.ts";
@@ -266,6 +266,11 @@ export function matrixSession(options: MatrixOptions, total: number, tally = { d
       if (error instanceof HarnessError) await release();
     }
     if (options.historyFile) appendHistory(options.historyFile, history);
+    const slowest = current && slowestAnswer(history.records, current.worker.deadlineMs);
+    if (slowest && slowest.ms > slowest.deadlineMs / 2) {
+      note(`${history.runId}: ${slowest.record.kind} (#${slowest.record.id}) answered ${(slowest.ms / 1000).toFixed(1)} s into its ` +
+        `${(slowest.deadlineMs / 1000).toFixed(1)} s deadline, more than half of it: a request that timed out here may have been slow rather than hung`);
+    }
     const result = judgeRun(history);
     if (options.keepRecords && !options.keepRecords(result, total)) result.history = { ...history, records: [] };
     tally.done++;

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { heldBufferIntact } from "../engine/client.ts";
 import { BUFFER_BYTES } from "../protocol/constants.ts";
 import { DeadlineError } from "./deadline.ts";
+import type { SequenceLine } from "./driver.ts";
 import { StrategyMismatchError, startCanary } from "./start-worker.ts";
 
 /** workerd processes started by this test process (others on the machine are not ours to count). */
@@ -29,6 +30,22 @@ describe("the runner", () => {
     expect(await worker.responsive(500)).toBe(false);
     await worker.dispose();
     expect(workerdCount()).toBe(before);
+  });
+
+  it("sends a sequence from inside workerd in order, times out what hangs, and says when workerd stops answering", async () => {
+    const worker = await startCanary({ variant: "unwind", requestDeadlineMs: 1_000 });
+    try {
+      const lines: (SequenceLine | "stalled")[] = [];
+      for await (const line of worker.sequence("handler", ["/echo?text=one", "/sleep?ms=3000&seed=7", "/echo?text=two", "/spin", "/echo?text=never"])) lines.push(line);
+      const shown = lines.map((l) => l === "stalled" ? l : "error" in l ? l.error : [l.status, (JSON.parse(l.body) as { text: string }).text]);
+      expect(shown).toEqual([[200, "one"], "timeout", [200, "two"], "stalled"]);
+      const [first, hung] = lines as [Extract<SequenceLine, { status: number }>, Extract<SequenceLine, { error: string }>];
+      expect(new Headers(first.headers).get("wrh-generation")).toBe("1");
+      expect(hung).toMatchObject({ message: "/sleep?ms=3000&seed=7: no response within 1000 ms" });
+      expect(hung.end - hung.start).toBeGreaterThanOrEqual(1_000);
+    } finally {
+      await worker.dispose();
+    }
   });
 
   it("kills its own workerd and no other", async () => {

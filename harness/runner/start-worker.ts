@@ -12,10 +12,9 @@ import { variantDistDir } from "../project.ts";
 import type { Isolate } from "../history/record.ts";
 import type { Topology } from "../history/scenario.ts";
 import { type Mutant, type Strategy, defaultStrategyFor, strategyFitsBuild } from "../protocol/recovery.ts";
-import { type Deadline, expiry } from "./deadline.ts";
+import { type Deadline, DEFAULT_REQUEST_DEADLINE_MS, expiry } from "./deadline.ts";
+import { DRIVER_HOST, driverWorker, type SequenceLine, sequenceLines } from "./driver.ts";
 import { readWorkerRuntimeConfig } from "./wrangler-config.ts";
-
-export const DEFAULT_REQUEST_DEADLINE_MS = 10_000;
 
 export interface StartOptions {
   /** A reference build (abort, unwind, unwind-exnref) or a real workers-rs build (real-…). */
@@ -43,6 +42,12 @@ export interface RunningWorker {
    * split topology, and the handler's in the shared one.
    */
   fetchIsolate(isolate: Isolate, path: string, deadline?: Deadline): Promise<Response>;
+  /**
+   * GETs `paths` one after another from inside workerd (./driver.ts), each within the deadline,
+   * yielding each answer as it comes, timed from when the sequence started. `stalled` ends it
+   * when workerd itself stops answering.
+   */
+  sequence(isolate: Isolate, paths: readonly string[]): AsyncGenerator<SequenceLine | "stalled">;
   /** The deadline every request gets unless it asks for a shorter one. */
   deadlineMs: number;
   /**
@@ -59,6 +64,9 @@ export interface RunningWorker {
   /** Disposes and kills this worker's workerd process at once: the last resort when `dispose` does not finish. */
   kill(): void;
 }
+
+/** How long past the deadline the in-workerd client may stay silent before workerd counts as stopped. */
+const STALL_MARGIN_MS = 5_000;
 
 /** Statuses whose responses carry no body. */
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
@@ -188,7 +196,7 @@ async function start(label: string, workers: WorkerOptions[], output: string[]):
       stdout.on("data", (chunk: Buffer) => output.push(chunk.toString()));
       stderr.on("data", (chunk: Buffer) => output.push(chunk.toString()));
     },
-    workers,
+    workers: [...workers, driverWorker(workers[0]!.name!, workers[1]?.name)],
   });
   try {
     await mf.ready;
@@ -241,6 +249,20 @@ export async function launch(label: string, workers: WorkerOptions[], deadlineMs
     topology,
     deadlineMs,
     fetch,
+    async *sequence(isolate, paths) {
+      const path = `http://${DRIVER_HOST}/sequence`;
+      const { expired, clear } = expiry(deadlineMs, path);
+      const body = JSON.stringify({ isolate: topology === "shared" ? "handler" : isolate, paths, deadlineMs });
+      let response: Response;
+      try {
+        response = await Promise.race([mf.dispatchFetch(path, { method: "POST", body }) as unknown as Promise<Response>, expired]);
+      } finally {
+        clear();
+      }
+      if (response.status !== 200 || !response.body) throw new Error(`the in-workerd client answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+      // Each line takes at most the deadline; past it and a margin, workerd is not running the driver.
+      yield* sequenceLines(response.body, deadlineMs + STALL_MARGIN_MS);
+    },
     bare: (path) => mf.dispatchFetch(new URL(path, "http://canary.test")) as unknown as Promise<Response>,
     async fetchIsolate(isolate, path, deadline = deadlineMs) {
       if (isolate === "handler" || topology === "shared") {

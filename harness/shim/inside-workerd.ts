@@ -22,12 +22,11 @@ import { judge } from "../checkers/index.ts";
 import { type ScenarioTarget, executeScenario } from "../engine/execute.ts";
 import { validateScenario } from "../engine/scenario.ts";
 import type { Strategy } from "../protocol/recovery.ts";
-import { type Deadline, expiry } from "../runner/deadline.ts";
+import { type Deadline, DEFAULT_REQUEST_DEADLINE_MS as DEADLINE_MS, expiry } from "../runner/deadline.ts";
 import recovery from "../../scenarios/recovery.scenarios.ts";
 
 const strategy = env.WRH_STRATEGY as Strategy;
 const variant = env.WRH_VARIANT as VariantName;
-const DEADLINE_MS = 10_000;
 
 /** One exchange with the worker's own fetch handler, body included, within `deadline`. */
 async function exchange(path: string, deadline: Deadline): Promise<Response> {
