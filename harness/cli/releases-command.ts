@@ -91,9 +91,10 @@ export async function releasesCommand(args: string[]): Promise<number> {
     }
     for (const v of bugVerdicts) process.stdout.write(`${v.bug.id} (${v.bug.title}): ${v.status}: ${v.detail}\n`);
     const wrote = `${shown(join(out, "releases.json"))}, ${shown(join(out, "releases.html"))}`;
+    const judged = `${points.length} point${points.length === 1 ? "" : "s"}`;
     say(from === undefined
-      ? `${points.length} points in ${duration(performance.now() - started)}; wrote ${wrote} and a history per point`
-      : `${points.length} points judged again from ${shown(from)}; wrote ${wrote}`);
+      ? `${judged} in ${duration(performance.now() - started)}; wrote ${wrote} and a history per point`
+      : `${judged} judged again from ${shown(from)}; wrote ${wrote}`);
     // With --known-bugs the newest point judged is only the newest the bugs need, not the newest
     // release: a regression among them is printed, and only the bugs' verdicts decide.
     const regressed = found.length > 0 && !values["known-bugs"];

@@ -278,7 +278,7 @@ export async function executeScenario(
         faultAnswered.resolve();
         throw new Error(`in-flight siblings never all parked in the ${isolate} isolate: ${reached ?? "an unknown number"} parked of ${target.get(isolate)} after ${barrierMs / 1000} s, none answered. ` +
           "A limit of this setup, not a verdict: the worker may not hold that many requests at once (the canaries park about 4,000 in " +
-          "their default 64 MiB of linear memory; `wrh build --max-memory 512MiB` raises it) or answer the count behind them in time");
+          "their default 64 MiB of linear memory when each holds the whole 16 KiB buffer, as the catalog's do; `wrh build --max-memory 512MiB` raises it) or answer the count behind them in time");
       }
     }
   }
