@@ -252,7 +252,8 @@ export async function launch(label: string, workers: WorkerOptions[], deadlineMs
     async *sequence(isolate, paths) {
       const path = `http://${DRIVER_HOST}/sequence`;
       const { expired, clear } = expiry(deadlineMs, path);
-      const body = JSON.stringify({ isolate: topology === "shared" ? "handler" : isolate, paths, deadlineMs });
+      // In the shared topology the driver has no objects' binding and sends everything to the entry.
+      const body = JSON.stringify({ isolate, paths, deadlineMs });
       let response: Response;
       try {
         response = await Promise.race([mf.dispatchFetch(path, { method: "POST", body }) as unknown as Promise<Response>, expired]);
