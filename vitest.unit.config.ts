@@ -19,6 +19,7 @@ export const UNIT_TESTS = [
   "harness/cli/*.unit.test.ts",
   "harness/mutants/*.unit.test.ts",
   "harness/bench/*.unit.test.ts",
+  "harness/matrix/*.unit.test.ts",
 ];
 
 /** In those folders, but it runs a worker: `npm test` only. */

@@ -18,6 +18,7 @@ import type { Profile } from "../profile/profile.ts";
 import { defaultStrategyFor, type Mutant, STRATEGIES, type Strategy, strategyFitsBuild } from "../protocol/recovery.ts";
 import { type ResolvedWorker, resolveOwnWorker, startOwnWorker } from "../runner/own-worker.ts";
 import { type RunningWorker, startCanary } from "../runner/start-worker.ts";
+import { runDealer } from "./run-dealer.ts";
 
 /** Every build the matrix can run: the reference runtime's variants, then real workers-rs's modes. */
 export const ALL_BUILDS: readonly BuildName[] = [...VARIANT_NAMES, ...REAL_MODE_NAMES];
@@ -57,8 +58,9 @@ export interface MatrixOptions {
   ownWorker?: OwnWorkerTarget;
   onProgress?: (event: ProgressEvent) => void;
   /**
-   * workerd processes running at once (default 1). Runs of one configuration always share one
-   * workerd, in order; configurations are dealt to the processes as they come free.
+   * workerd processes running at once (default 1). Runs of one configuration share a workerd, in
+   * order; once no configuration is left to start, a free process takes the second half of the
+   * longest queue on a workerd of its own (see runDealer).
    */
   parallel?: number;
 }
@@ -289,26 +291,26 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixResult> {
   const started = performance.now();
   const plan = planMatrix(options);
   for (const text of plan.notes) options.onProgress?.({ done: 0, total: plan.runs.length, note: text });
-  // One queue entry per configuration, its runs in plan order; results go back in plan order.
+  // One queue per configuration, its runs in plan order; results go back in plan order.
   const groups = new Map<string, number[]>();
   plan.runs.forEach((planned, index) => {
     const key = `${planned.config.variant}/${planned.config.strategy}/${planned.config.topology}`;
     groups.set(key, [...(groups.get(key) ?? []), index]);
   });
-  const queue = [...groups.values()];
   const results: RunResult[] = new Array(plan.runs.length);
   const tally = { done: 0 };
-  const lanes = Array.from({ length: Math.max(1, Math.min(options.parallel ?? 1, queue.length)) }, () => matrixSession(options, plan.runs.length, tally));
+  const lanes = Array.from({ length: Math.max(1, Math.min(options.parallel ?? 1, plan.runs.length)) }, () => matrixSession(options, plan.runs.length, tally));
+  // One lane goes in plan order; several start with the real builds, whose runs wait out deadlines.
+  const slowFirst = lanes.length > 1 ? (queue: readonly number[]) => realModeByName(plan.runs[queue[0]!]!.config.variant) !== undefined : undefined;
+  const deal = runDealer([...groups.values()], slowFirst);
   // A lane that fails (workerd would not start) stops the others at their next run.
   let failed = false;
   try {
     await Promise.all(lanes.map(async (session) => {
       try {
-        for (let group = queue.shift(); group && !failed; group = queue.shift()) {
-          for (const index of group) {
-            if (failed) return;
-            results[index] = await session.run(plan.runs[index]!);
-          }
+        for (let queue = deal(); queue && !failed; queue = deal(queue)) {
+          const index = queue.shift()!;
+          results[index] = await session.run(plan.runs[index]!);
         }
       } catch (error) {
         failed = true;

@@ -1,10 +1,9 @@
 // Starts a built variant of the canary in workerd through Miniflare and talks to it with a
 // deadline on every request, so a hung worker fails a request instead of hanging the harness.
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import type { Readable } from "node:stream";
 import { join } from "node:path";
-import { Log, LogLevel, Miniflare, type MiniflareOptions, type RequestInit, Response } from "miniflare";
+import { Headers, Log, LogLevel, Miniflare, type MiniflareOptions, type RequestInit, Response } from "miniflare";
 import { MANIFEST_FILE, WORKER_FILE, type BuildManifest, readManifest } from "../build/manifest.ts";
 import type { VariantName } from "../build/variants.ts";
 import { type RealBuildManifest, type RealMode, type RealModeName, readRealManifest, realDistDir, realModeByName } from "../build/real-build.ts";
@@ -77,6 +76,9 @@ export class NotBuiltError extends Error {
 
 /** In the split topology, the worker that hosts the Durable Objects. */
 const OBJECTS_WORKER = "objects";
+/** The hosts the harness's requests go to: the entry worker's (Miniflare's default), and the objects' worker's. */
+const CANARY_HOST = "canary.test";
+const OBJECTS_HOST = "wrh-objects.test";
 
 export class StrategyMismatchError extends Error {
   override name = "StrategyMismatchError";
@@ -178,10 +180,26 @@ async function startRealCanary(mode: RealMode, options: StartOptions): Promise<R
 /** What Miniflare needs to run one worker. */
 export type WorkerOptions = Extract<NonNullable<MiniflareOptions["workers"]>[number], { scriptPath?: string }>;
 
-/** The workerd processes this process started (and has not seen exit). */
+/**
+ * The workerd processes this process started (and has not seen exit). Read from /proc, not with
+ * pgrep: every start asks twice, and a child process per ask blocked Node for ~10 s of a matrix.
+ */
 export function ownWorkerd(): Set<number> {
-  const listed = spawnSync("pgrep", ["-x", "-P", String(process.pid), "workerd"], { encoding: "utf8" }).stdout ?? "";
-  return new Set(listed.split("\n").filter(Boolean).map(Number));
+  const own = new Set<number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, "latin1");
+    } catch {
+      continue; // exited meanwhile
+    }
+    // pid (comm) state ppid …: comm may hold spaces and parentheses, so split after the last ")".
+    const close = stat.lastIndexOf(")");
+    const [, ppid] = stat.slice(close + 2).split(" ");
+    if (Number(ppid) === process.pid && stat.slice(stat.indexOf("(") + 1, close) === "workerd") own.add(Number(entry));
+  }
+  return own;
 }
 
 let launching: Promise<unknown> = Promise.resolve();
@@ -196,7 +214,9 @@ async function start(label: string, workers: WorkerOptions[], output: string[]):
       stdout.on("data", (chunk: Buffer) => output.push(chunk.toString()));
       stderr.on("data", (chunk: Buffer) => output.push(chunk.toString()));
     },
-    workers: [...workers, driverWorker(workers[0]!.name!, workers[1]?.name)],
+    // The objects' worker gets a host of its own, so the harness reaches it with dispatchFetch
+    // like the entry (Miniflare's getWorker proxy costs a config round and a thread per workerd).
+    workers: [...workers.map((w, i) => (i === 1 ? { ...w, routes: [...(w.routes ?? []), `${OBJECTS_HOST}/*`] } : w)), driverWorker(workers[0]!.name!, workers[1]?.name)],
   });
   try {
     await mf.ready;
@@ -243,20 +263,26 @@ export async function launch(label: string, workers: WorkerOptions[], deadlineMs
       clear();
     }
   };
-  const fetch = (path: string, init: RequestInit = {}) =>
-    withDeadline(path, (signal) => mf.dispatchFetch(new URL(path, "http://canary.test"), { ...init, signal }));
+  // Without Accept-Encoding Miniflare's fetch asks for gzip, and workerd compresses every answer
+  // for Node to inflate: that doubled the cost of a request on both sides. The worker sees the
+  // request with `accept-encoding: identity` instead of `gzip, deflate`.
+  const dispatch = (path: string, host: string, init: RequestInit = {}) => {
+    const headers = new Headers(init.headers);
+    if (!headers.has("accept-encoding")) headers.set("accept-encoding", "identity");
+    return mf.dispatchFetch(new URL(path, `http://${host}`), { ...init, headers });
+  };
+  const fetch = (path: string, init: RequestInit = {}) => withDeadline(path, (signal) => dispatch(path, CANARY_HOST, { ...init, signal }));
   return {
     topology,
     deadlineMs,
     fetch,
     async *sequence(isolate, paths) {
-      const path = `http://${DRIVER_HOST}/sequence`;
-      const { expired, clear } = expiry(deadlineMs, path);
+      const { expired, clear } = expiry(deadlineMs, `http://${DRIVER_HOST}/sequence`);
       // In the shared topology the driver has no objects' binding and sends everything to the entry.
       const body = JSON.stringify({ isolate, paths, deadlineMs });
       let response: Response;
       try {
-        response = await Promise.race([mf.dispatchFetch(path, { method: "POST", body }) as unknown as Promise<Response>, expired]);
+        response = await Promise.race([dispatch("/sequence", DRIVER_HOST, { method: "POST", body }), expired]);
       } finally {
         clear();
       }
@@ -264,22 +290,14 @@ export async function launch(label: string, workers: WorkerOptions[], deadlineMs
       // Each line takes at most the deadline; past it and a margin, workerd is not running the driver.
       yield* sequenceLines(response.body, deadlineMs + STALL_MARGIN_MS);
     },
-    bare: (path) => mf.dispatchFetch(new URL(path, "http://canary.test")) as unknown as Promise<Response>,
-    async fetchIsolate(isolate, path, deadline = deadlineMs) {
-      if (isolate === "handler" || topology === "shared") {
-        return withDeadline(path, (signal) => mf.dispatchFetch(new URL(path, "http://canary.test"), { signal }), deadline);
-      }
-      // Miniflare types this Fetcher with @cloudflare/workers-types, which we do not install.
-      const objects = (await mf.getWorker(workers[1]!.name)) as unknown as {
-        fetch(url: URL, init: { signal: AbortSignal }): Promise<Response>;
-      };
-      return withDeadline(path, (signal) => objects.fetch(new URL(path, "http://canary.test"), { signal }), deadline);
-    },
+    bare: (path) => dispatch(path, CANARY_HOST),
+    fetchIsolate: (isolate, path, deadline = deadlineMs) =>
+      withDeadline(path, (signal) => dispatch(path, isolate === "objects" && topology === "split" ? OBJECTS_HOST : CANARY_HOST, { signal }), deadline),
     async responsive(timeoutMs = 2_000) {
       try {
         // Any answer proves workerd is alive (a worker without harness routes answers 404);
         // only silence means a hung isolate is blocking the process.
-        await withDeadline("/__harness/info", (signal) => mf.dispatchFetch(new URL("/__harness/info", "http://canary.test"), { signal }), timeoutMs);
+        await withDeadline("/__harness/info", (signal) => dispatch("/__harness/info", CANARY_HOST, { signal }), timeoutMs);
         return true;
       } catch {
         return false;
