@@ -66,7 +66,7 @@ if (!(matrixDeadlineMs >= 100)) {
   process.stderr.write(`bench: --matrix-deadline must be a number of seconds, at least 0.1\n${USAGE}\n`);
   process.exit(2);
 }
-/** workerd processes the parallel matrix runs at once: wrh's default, one per core. */
+/** workerd processes the parallel matrix runs at once: wrh's default, two per core. */
 const PARALLEL = DEFAULT_PARALLEL;
 const REAL_FINDINGS: Record<string, string[]> = JSON.parse(readFileSync(join(PROJECT_ROOT, "scenarios/real-findings.json"), "utf8"));
 const RECOVERING: readonly { variant: VariantName; strategy: Strategy }[] = [
@@ -161,7 +161,7 @@ for (const { variant } of REAL_RECOVERING) {
 }
 report.inWorker = inWorker;
 
-say(`\n## The harness's own cost per request (µs): a bare dispatchFetch of /ok vs the same request as a scenario operation (target ≤ 10 % more)`);
+say(`\n## The harness's own cost per request (µs): a bare GET of /ok on the harness's route to the worker (its driver's socket) vs the same request as a scenario operation (target ≤ 10 % more)`);
 const overhead: Record<string, unknown> = {};
 for (const variant of ["unwind", "real-unwind"] as const) {
   progress(`harness overhead, ${variant} build`);

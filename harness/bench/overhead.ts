@@ -1,6 +1,6 @@
-// The harness's own cost per operation: the same request sent as a bare Miniflare
-// `dispatchFetch` (body read as text) and as a scenario operation (deadline, body handling,
-// the client's reading of the response, the history record). Interleaved round by round, one
+// The harness's own cost per operation: the same request sent bare on the harness's route to
+// the worker (RunningWorker.bare, body read as text) and as a scenario operation (deadline, body
+// handling, the client's reading of the response, the history record). Interleaved round by round, one
 // request at a time, so both see the same workerd and the same machine load.
 import { CANARY_CLIENT } from "../engine/client.ts";
 import { Recorder } from "../engine/execute.ts";

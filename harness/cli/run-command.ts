@@ -42,7 +42,7 @@ export function repeatOption(text: string | undefined): number | undefined {
   return repeat;
 }
 
-/** `--parallel`: a positive integer; one workerd per core when not given. */
+/** `--parallel`: a positive integer; two workerd per core when not given. */
 export function parallelOption(text: string | undefined): number {
   const parallel = text === undefined ? DEFAULT_PARALLEL : Number(text);
   if (!Number.isInteger(parallel) || parallel < 1) throw new UsageError("--parallel must be a positive integer (workerd processes at once)");

@@ -1,16 +1,21 @@
 // The in-workerd client: a small worker of the harness's own, started in the same workerd as the
-// worker under test, that sends a sequence of requests to it through service bindings and
-// streams each answer back as a line of JSON. A storm of thousands of requests sent one after
-// another from Node pays Miniflare's loopback (~2–6 ms) per request; from here it pays a
-// service-binding call. The worker under test sees the same requests either way: Miniflare's
-// own entry worker reaches it through a service binding too, and the driver answers as that
-// entry worker does when the worker throws (a 500 whose body is the error's stack).
+// worker under test and bound to it (and, split, to the objects' worker) by service bindings.
+// Node reaches it on a socket of its own (Miniflare's unsafeDirectSockets) over kept-alive
+// connections, and it passes each request on: Miniflare's dispatchFetch opens a connection per
+// request and runs its entry worker in front, which cost Node ~2 ms of CPU per request. A
+// storm goes further: Node sends the whole sequence of paths once and the driver sends them one
+// after another, streaming each answer back as a line of JSON. The worker under test sees the
+// same requests either way (a GET of the path on http://canary.test, no headers), and when it
+// throws the driver answers as Miniflare's entry worker does: a 500 whose body is the stack.
 import type { ReadableStream } from "node:stream/web";
 import type { Isolate } from "../history/record.ts";
 
-/** The driver's worker name, and the host its requests are routed by. */
+/** The driver's worker name. */
 export const DRIVER_NAME = "wrh-driver";
-export const DRIVER_HOST = "wrh-driver.test";
+/** Where Node asks the driver for a sequence; every other path is passed on to the worker. */
+export const SEQUENCE_PATH = "/__wrh-driver/sequence";
+/** The header that sends a request to the objects' worker (split topology) instead of the entry. */
+export const ISOLATE_HEADER = "wrh-isolate";
 
 /** One exchange of a sequence, as the driver saw it; ms since the driver got the sequence. */
 export type SequenceLine =
@@ -31,10 +36,23 @@ const IDLE_TURN_EVERY = 8;
 // The deadline and its message are the Node-side runner's (./deadline.ts), so a request that
 // times out here is recorded exactly as one that timed out there.
 const SCRIPT = `
+const targetOf = (env, isolate) => (isolate === "objects" && env.OBJECTS ? env.OBJECTS : env.ENTRY);
+// What Miniflare's entry worker answers Node with when the worker threw: its stack, as a 500.
+const thrown = (error) => ({ status: 500, headers: [["content-type", "text/plain;charset=UTF-8"]], body: (error && error.stack) || String(error) });
+
 export default {
   async fetch(request, env, ctx) {
+    const url = new URL(request.url);
+    if (url.pathname !== "${SEQUENCE_PATH}") {
+      try {
+        return await targetOf(env, request.headers.get("${ISOLATE_HEADER}")).fetch(new URL(url.pathname + url.search, "http://canary.test"));
+      } catch (error) {
+        const { status, headers, body } = thrown(error);
+        return new Response(body, { status, headers });
+      }
+    }
     const { isolate, paths, deadlineMs } = await request.json();
-    const target = isolate === "objects" && env.OBJECTS ? env.OBJECTS : env.ENTRY;
+    const target = targetOf(env, isolate);
     const t0 = Date.now();
     const { readable, writable } = new TransformStream();
     const writer = writable.getWriter();
@@ -54,8 +72,7 @@ export default {
           response = await target.fetch(new URL(path, "http://canary.test"), { signal: controller.signal });
         } catch (error) {
           if (controller.signal.aborted) throw error;
-          // What Miniflare's entry worker answers Node with when the worker threw: its stack, as a 500.
-          return { status: 500, headers: [["content-type", "text/plain;charset=UTF-8"]], body: (error && error.stack) || String(error) };
+          return thrown(error);
         }
         return { status: response.status, headers: [...response.headers], body: await response.text() };
       };
@@ -91,14 +108,17 @@ export default {
 };
 `;
 
-/** The driver's worker options: bound to `entry` (the worker under test) and, split, to `objects`. */
+/**
+ * The driver's worker options: bound to `entry` (the worker under test) and, split, to
+ * `objects`; Node finds its socket with `Miniflare.unsafeGetDirectURL(DRIVER_NAME)`.
+ */
 export function driverWorker(entry: string, objects?: string) {
   return {
     name: DRIVER_NAME,
     modules: [{ type: "ESModule" as const, path: "driver.mjs", contents: SCRIPT }],
     compatibilityDate: "2025-01-01",
-    routes: [`${DRIVER_HOST}/*`],
     serviceBindings: { ENTRY: entry, ...(objects ? { OBJECTS: objects } : {}) },
+    unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
   };
 }
 

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import type { Readable } from "node:stream";
 import { join } from "node:path";
-import { Headers, Log, LogLevel, Miniflare, type MiniflareOptions, type RequestInit, Response } from "miniflare";
+import { Log, LogLevel, Miniflare, type MiniflareOptions, type RequestInit, Response } from "miniflare";
 import { MANIFEST_FILE, WORKER_FILE, type BuildManifest, readManifest } from "../build/manifest.ts";
 import type { VariantName } from "../build/variants.ts";
 import { type RealBuildManifest, type RealMode, type RealModeName, readRealManifest, realDistDir, realModeByName } from "../build/real-build.ts";
@@ -12,7 +12,7 @@ import type { Isolate } from "../history/record.ts";
 import type { Topology } from "../history/scenario.ts";
 import { type Mutant, type Strategy, defaultStrategyFor, strategyFitsBuild } from "../protocol/recovery.ts";
 import { type Deadline, DEFAULT_REQUEST_DEADLINE_MS, expiry } from "./deadline.ts";
-import { DRIVER_HOST, driverWorker, type SequenceLine, sequenceLines } from "./driver.ts";
+import { DRIVER_NAME, driverWorker, ISOLATE_HEADER, SEQUENCE_PATH, type SequenceLine, sequenceLines } from "./driver.ts";
 import { readWorkerRuntimeConfig } from "./wrangler-config.ts";
 
 export interface StartOptions {
@@ -50,8 +50,9 @@ export interface RunningWorker {
   /** The deadline every request gets unless it asks for a shorter one. */
   deadlineMs: number;
   /**
-   * Miniflare's own `dispatchFetch` of `path`, with no deadline and no body handling: the
-   * baseline the harness's cost per request is measured against (harness/bench/overhead.ts).
+   * A plain GET of `path` on the harness's route to the worker (the driver's socket), with no
+   * deadline, no body handling and no record: the baseline the harness's own cost per request is
+   * measured against (harness/bench/overhead.ts).
    */
   bare(path: string): Promise<Response>;
   /** Whether workerd still answers within `timeoutMs`: a hung isolate blocks the whole process. */
@@ -76,9 +77,7 @@ export class NotBuiltError extends Error {
 
 /** In the split topology, the worker that hosts the Durable Objects. */
 const OBJECTS_WORKER = "objects";
-/** The hosts the harness's requests go to: the entry worker's (Miniflare's default), and the objects' worker's. */
-const CANARY_HOST = "canary.test";
-const OBJECTS_HOST = "wrh-objects.test";
+
 
 export class StrategyMismatchError extends Error {
   override name = "StrategyMismatchError";
@@ -205,7 +204,7 @@ export function ownWorkerd(): Set<number> {
 let launching: Promise<unknown> = Promise.resolve();
 
 /** Starts one workerd for `workers`; its process ids are the children that appeared meanwhile. */
-async function start(label: string, workers: WorkerOptions[], output: string[]): Promise<{ mf: Miniflare; pids: number[] }> {
+async function start(label: string, workers: WorkerOptions[], output: string[]): Promise<{ mf: Miniflare; pids: number[]; driver: URL }> {
   const before = ownWorkerd();
   const mf = new Miniflare({
     log: new Log(LogLevel.WARN),
@@ -214,9 +213,7 @@ async function start(label: string, workers: WorkerOptions[], output: string[]):
       stdout.on("data", (chunk: Buffer) => output.push(chunk.toString()));
       stderr.on("data", (chunk: Buffer) => output.push(chunk.toString()));
     },
-    // The objects' worker gets a host of its own, so the harness reaches it with dispatchFetch
-    // like the entry (Miniflare's getWorker proxy costs a config round and a thread per workerd).
-    workers: [...workers.map((w, i) => (i === 1 ? { ...w, routes: [...(w.routes ?? []), `${OBJECTS_HOST}/*`] } : w)), driverWorker(workers[0]!.name!, workers[1]?.name)],
+    workers: [...workers, driverWorker(workers[0]!.name!, workers[1]?.name)],
   });
   try {
     await mf.ready;
@@ -229,7 +226,7 @@ async function start(label: string, workers: WorkerOptions[], output: string[]):
     const summary = (error as Error).message.split("\n")[0];
     throw new Error(`workerd could not start ${label}: ${summary}${cause ? ` — ${cause.replace(/ stack: .*/, "").trim().slice(0, 400)}` : ""}`);
   }
-  return { mf, pids: [...ownWorkerd()].filter((pid) => !before.has(pid)) };
+  return { mf, pids: [...ownWorkerd()].filter((pid) => !before.has(pid)), driver: await mf.unsafeGetDirectURL(DRIVER_NAME) };
 }
 
 /**
@@ -244,7 +241,7 @@ export async function launch(label: string, workers: WorkerOptions[], deadlineMs
   // running at once (a parallel matrix), one can be killed without touching the others.
   const turn = launching.then(() => start(label, workers, output));
   launching = turn.catch(() => {});
-  const { mf, pids } = await turn;
+  const { mf, pids, driver } = await turn;
   let disposed: Promise<void> | undefined;
   // The deadline covers the whole exchange, body included: a response whose headers came but
   // whose body never ends must not stall the harness (aborting the signal alone does not end
@@ -263,26 +260,22 @@ export async function launch(label: string, workers: WorkerOptions[], deadlineMs
       clear();
     }
   };
-  // Without Accept-Encoding Miniflare's fetch asks for gzip, and workerd compresses every answer
-  // for Node to inflate: that doubled the cost of a request on both sides. The worker sees the
-  // request with `accept-encoding: identity` instead of `gzip, deflate`.
-  const dispatch = (path: string, host: string, init: RequestInit = {}) => {
-    const headers = new Headers(init.headers);
-    if (!headers.has("accept-encoding")) headers.set("accept-encoding", "identity");
-    return mf.dispatchFetch(new URL(path, `http://${host}`), { ...init, headers });
-  };
-  const fetch = (path: string, init: RequestInit = {}) => withDeadline(path, (signal) => dispatch(path, CANARY_HOST, { ...init, signal }));
+  const fetch = (path: string, init: RequestInit = {}) =>
+    withDeadline(path, (signal) => mf.dispatchFetch(new URL(path, "http://canary.test"), { ...init, signal }));
+  // The harness's own requests go through the driver (./driver.ts) on kept-alive connections.
+  const viaDriver = (path: string, init: globalThis.RequestInit = {}) =>
+    globalThis.fetch(new URL(path, driver), { ...init, headers: { "accept-encoding": "identity", ...init.headers } }) as unknown as Promise<Response>;
   return {
     topology,
     deadlineMs,
     fetch,
     async *sequence(isolate, paths) {
-      const { expired, clear } = expiry(deadlineMs, `http://${DRIVER_HOST}/sequence`);
+      const { expired, clear } = expiry(deadlineMs, SEQUENCE_PATH);
       // In the shared topology the driver has no objects' binding and sends everything to the entry.
       const body = JSON.stringify({ isolate, paths, deadlineMs });
       let response: Response;
       try {
-        response = await Promise.race([dispatch("/sequence", DRIVER_HOST, { method: "POST", body }), expired]);
+        response = await Promise.race([viaDriver(SEQUENCE_PATH, { method: "POST", body }), expired]);
       } finally {
         clear();
       }
@@ -290,14 +283,13 @@ export async function launch(label: string, workers: WorkerOptions[], deadlineMs
       // Each line takes at most the deadline; past it and a margin, workerd is not running the driver.
       yield* sequenceLines(response.body, deadlineMs + STALL_MARGIN_MS);
     },
-    bare: (path) => dispatch(path, CANARY_HOST),
-    fetchIsolate: (isolate, path, deadline = deadlineMs) =>
-      withDeadline(path, (signal) => dispatch(path, isolate === "objects" && topology === "split" ? OBJECTS_HOST : CANARY_HOST, { signal }), deadline),
+    bare: (path) => viaDriver(path),
+    fetchIsolate: (isolate, path, deadline = deadlineMs) => withDeadline(path, (signal) => viaDriver(path, { signal, headers: { [ISOLATE_HEADER]: isolate } }), deadline),
     async responsive(timeoutMs = 2_000) {
       try {
         // Any answer proves workerd is alive (a worker without harness routes answers 404);
         // only silence means a hung isolate is blocking the process.
-        await withDeadline("/__harness/info", (signal) => dispatch("/__harness/info", CANARY_HOST, { signal }), timeoutMs);
+        await withDeadline("/__harness/info", (signal) => viaDriver("/__harness/info", { signal }), timeoutMs);
         return true;
       } catch {
         return false;
