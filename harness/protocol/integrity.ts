@@ -2,15 +2,20 @@
 // workers/canary/src/integrity.rs): the checksum a buffer derived from `seed` must have.
 import { BUFFER_BYTES, FRAME_BYTES } from "./constants.ts";
 
+/** One xorshift32 step: the generator behind every checked buffer. */
+function next(state: number): number {
+  state ^= state << 13;
+  state >>>= 0;
+  state ^= state >>> 17;
+  state ^= state << 5;
+  return state >>> 0;
+}
+
 export function pattern(seed: number, length: number): Uint8Array {
   let state = seed >>> 0 || 1;
   const out = new Uint8Array(length);
   for (let i = 0; i < length; i++) {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
+    state = next(state);
     out[i] = state & 0xff;
   }
   return out;
@@ -32,11 +37,7 @@ export function expectedChecksum(seed: number, bytes = BUFFER_BYTES): number {
   let state = seed >>> 0 || 1;
   let hash = 0x811c9dc5;
   for (let i = 0; i < bytes; i++) {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
+    state = next(state);
     hash = Math.imul(hash ^ (state & 0xff), 0x01000193) >>> 0;
   }
   return hash;
