@@ -14,9 +14,14 @@ export function summarize(samples: readonly number[]): Summary {
   return { min: sorted[0]!, median, max: sorted.at(-1)!, samples: sorted.length };
 }
 
+/**
+ * `median (min–max)`. A figure that is a difference of two timings (a request doing the work n
+ * times minus one doing it none) comes out below zero when the work costs less than the two
+ * scatter by: it reads "below noise", never as a negative number and never as zero.
+ */
 export function show(summary: Summary, unit: string, digits = 2): string {
-  const f = (n: number) => n.toFixed(digits);
-  return `${f(summary.median)}${unit ? ` ${unit}` : ""} (${f(summary.min)}–${f(summary.max)})`;
+  const f = (n: number) => (n < 0 ? "below noise" : n.toFixed(digits));
+  return `${f(summary.median)}${unit && summary.median >= 0 ? ` ${unit}` : ""} (${f(summary.min)}–${f(summary.max)})`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { apart, extraIn, summarize, times } from "./stats.ts";
+import { apart, extraIn, show, summarize, times } from "./stats.ts";
 
 const around = (...samples: number[]) => summarize(samples);
 const instantiate = { size: 5, name: "a raw instantiate" };
@@ -7,6 +7,12 @@ const instantiate = { size: 5, name: "a raw instantiate" };
 describe("bench figures", () => {
   it("summarises min, median and max", () => {
     expect(around(3, 1, 2, 10)).toEqual({ min: 1, median: 2.5, max: 10, samples: 4 });
+  });
+
+  it("a difference of timings that came out below zero prints as below noise, never negative", () => {
+    expect(show(around(-0.001, 0.007, 0.013), "", 3)).toBe("0.007 (below noise–0.013)");
+    expect(show(around(-2, -1, 3), "µs", 1)).toBe("below noise (below noise–3.0)");
+    expect(show(around(1, 2, 3), "ms", 1)).toBe("2.0 ms (1.0–3.0)");
   });
 
   it("two measurements are apart only when their ranges do not overlap", () => {
