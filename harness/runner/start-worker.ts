@@ -78,7 +78,6 @@ export class NotBuiltError extends Error {
 /** In the split topology, the worker that hosts the Durable Objects. */
 const OBJECTS_WORKER = "objects";
 
-
 export class StrategyMismatchError extends Error {
   override name = "StrategyMismatchError";
 }
