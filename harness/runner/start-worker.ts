@@ -12,7 +12,7 @@ import type { Isolate } from "../history/record.ts";
 import type { Topology } from "../history/scenario.ts";
 import { type Mutant, type Strategy, defaultStrategyFor, strategyFitsBuild } from "../protocol/recovery.ts";
 import { type Deadline, DEFAULT_REQUEST_DEADLINE_MS, expiry } from "./deadline.ts";
-import { DRIVER_NAME, driverWorker, ISOLATE_HEADER, SEQUENCE_PATH, type SequenceLine, sequenceLines } from "./driver.ts";
+import { DRIVER_NAME, driverAgent, driverGet, driverWorker, ISOLATE_HEADER, SEQUENCE_PATH, type SequenceLine, sequenceLines } from "./driver.ts";
 import { readWorkerRuntimeConfig } from "./wrangler-config.ts";
 
 export interface StartOptions {
@@ -50,9 +50,9 @@ export interface RunningWorker {
   /** The deadline every request gets unless it asks for a shorter one. */
   deadlineMs: number;
   /**
-   * A plain GET of `path` on the harness's route to the worker (the driver's socket), with no
-   * deadline, no body handling and no record: the baseline the harness's own cost per request is
-   * measured against (harness/bench/overhead.ts).
+   * A plain GET of `path` on the harness's route to the worker (the driver's socket), read whole,
+   * with no deadline and no record: the baseline the harness's own cost per request is measured
+   * against (harness/bench/overhead.ts).
    */
   bare(path: string): Promise<Response>;
   /** Whether workerd still answers within `timeoutMs`: a hung isolate blocks the whole process. */
@@ -242,28 +242,28 @@ export async function launch(label: string, workers: WorkerOptions[], deadlineMs
   launching = turn.catch(() => {});
   const { mf, pids, driver } = await turn;
   let disposed: Promise<void> | undefined;
+  const agent = driverAgent();
   // The deadline covers the whole exchange, body included: a response whose headers came but
   // whose body never ends must not stall the harness (aborting the signal alone does not end
-  // such a read). The body is read here, so callers get it without waiting again.
+  // such a read). `send` reads the body, so callers get it without waiting again.
   const withDeadline = async (path: string, send: (signal: AbortSignal) => Promise<Response>, deadline: Deadline = deadlineMs) => {
     const controller = new AbortController();
     const { expired, clear } = expiry(deadline, path, () => controller.abort());
-    const exchange = async () => {
-      const response = await send(controller.signal);
-      const body = NULL_BODY_STATUS.has(response.status) ? null : await response.arrayBuffer();
-      return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
-    };
     try {
-      return await Promise.race([exchange(), expired]);
+      return await Promise.race([send(controller.signal), expired]);
     } finally {
       clear();
     }
   };
-  const fetch = (path: string, init: RequestInit = {}) =>
-    withDeadline(path, (signal) => mf.dispatchFetch(new URL(path, "http://canary.test"), { ...init, signal }));
+  const fetch = (path: string, init: RequestInit = {}) => withDeadline(path, async (signal) => {
+    const response = await mf.dispatchFetch(new URL(path, "http://canary.test"), { ...init, signal });
+    const body = NULL_BODY_STATUS.has(response.status) ? null : await response.arrayBuffer();
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  });
   // The harness's own requests go through the driver (./driver.ts) on kept-alive connections.
-  const viaDriver = (path: string, init: globalThis.RequestInit = {}) =>
-    globalThis.fetch(new URL(path, driver), { ...init, headers: { "accept-encoding": "identity", ...init.headers } }) as unknown as Promise<Response>;
+  const viaDriver = (path: string, headers: Record<string, string> = {}, signal?: AbortSignal) =>
+    driverGet(agent, driver, path, headers, signal).then((answer) =>
+      new Response(NULL_BODY_STATUS.has(answer.status) ? null : answer.body, { status: answer.status, statusText: answer.statusText, headers: answer.headers }));
   return {
     topology,
     deadlineMs,
@@ -274,7 +274,9 @@ export async function launch(label: string, workers: WorkerOptions[], deadlineMs
       const body = JSON.stringify({ isolate, paths, deadlineMs });
       let response: Response;
       try {
-        response = await Promise.race([viaDriver(SEQUENCE_PATH, { method: "POST", body }), expired]);
+        // fetch, not the driver's GET: its answer is read as a stream, line by line.
+        const sent = globalThis.fetch(new URL(SEQUENCE_PATH, driver), { method: "POST", body, headers: { "accept-encoding": "identity" } });
+        response = await Promise.race([sent as unknown as Promise<Response>, expired]);
       } finally {
         clear();
       }
@@ -283,22 +285,22 @@ export async function launch(label: string, workers: WorkerOptions[], deadlineMs
       yield* sequenceLines(response.body, deadlineMs + STALL_MARGIN_MS);
     },
     bare: (path) => viaDriver(path),
-    fetchIsolate: (isolate, path, deadline = deadlineMs) => withDeadline(path, (signal) => viaDriver(path, { signal, headers: { [ISOLATE_HEADER]: isolate } }), deadline),
+    fetchIsolate: (isolate, path, deadline = deadlineMs) => withDeadline(path, (signal) => viaDriver(path, { [ISOLATE_HEADER]: isolate }, signal), deadline),
     async responsive(timeoutMs = 2_000) {
       try {
         // Any answer proves workerd is alive (a worker without harness routes answers 404);
         // only silence means a hung isolate is blocking the process.
-        await withDeadline("/__harness/info", (signal) => viaDriver("/__harness/info", { signal }), timeoutMs);
+        await withDeadline("/__harness/info", (signal) => viaDriver("/__harness/info", {}, signal), timeoutMs);
         return true;
       } catch {
         return false;
       }
     },
     output: () => output.join(""),
-    dispose: () => (disposed ??= mf.dispose()),
+    dispose: () => (disposed ??= (agent.destroy(), mf.dispose())),
     kill() {
       // Miniflare starts a new workerd when its process dies, unless it is being disposed.
-      (disposed ??= mf.dispose()).catch(() => {});
+      (disposed ??= (agent.destroy(), mf.dispose())).catch(() => {});
       for (const pid of pids) {
         try {
           process.kill(pid, "SIGKILL");
