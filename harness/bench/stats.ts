@@ -20,8 +20,13 @@ export function summarize(samples: readonly number[]): Summary {
  * scatter by: it reads "below noise", never as a negative number and never as zero.
  */
 export function show(summary: Summary, unit: string, digits = 2): string {
-  const f = (n: number) => (n < 0 ? "below noise" : n.toFixed(digits));
+  const f = (n: number) => figure(n, digits);
   return `${f(summary.median)}${unit && summary.median >= 0 ? ` ${unit}` : ""} (${f(summary.min)}–${f(summary.max)})`;
+}
+
+/** One measured figure: "below noise" when a difference of timings came out below zero. */
+function figure(n: number, digits: number): string {
+  return n < 0 ? "below noise" : n.toFixed(digits);
 }
 
 /**
@@ -35,7 +40,7 @@ export function apart(a: Summary, b: Summary): boolean {
 
 /** "within noise", with the two ranges, so the reader sees how wide the noise was. */
 function withinNoise(a: Summary, b: Summary, digits: number): string {
-  const f = (n: number) => n.toFixed(digits);
+  const f = (n: number) => figure(n, digits);
   return `within noise (${f(a.min)}–${f(a.max)} vs ${f(b.min)}–${f(b.max)})`;
 }
 

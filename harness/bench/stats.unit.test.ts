@@ -25,6 +25,8 @@ describe("bench figures", () => {
   it("a ratio inside the noise prints as within noise with both spreads, never as a number", () => {
     expect(times(around(1.0, 1.4), around(1.2, 1.3))).toBe("within noise (1.00–1.40 vs 1.20–1.30)");
     expect(times(around(4, 6), around(1, 2))).toBe("3.33×");
+    // A raw call's timing minus an empty one's can come out below zero in a round.
+    expect(times(around(-0.002, 0.011, 0.025), around(0.005, 0.010), 3)).toBe("within noise (below noise–0.025 vs 0.005–0.010)");
   });
 
   it("an extra cost inside the noise is not 0.00×; outside it is a multiple of the unit", () => {
