@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import type { Readable } from "node:stream";
 import { join } from "node:path";
-import { Log, LogLevel, Miniflare, type MiniflareOptions, type RequestInit, Response } from "miniflare";
+import { Log, LogLevel, Miniflare, type MiniflareOptions, type RequestInit, Response, type ResponseInit } from "miniflare";
 import { MANIFEST_FILE, WORKER_FILE, type BuildManifest, readManifest } from "../build/manifest.ts";
 import type { VariantName } from "../build/variants.ts";
 import { type RealBuildManifest, type RealMode, type RealModeName, readRealManifest, realDistDir, realModeByName } from "../build/real-build.ts";
@@ -73,6 +73,11 @@ const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
 
 export class NotBuiltError extends Error {
   override name = "NotBuiltError";
+}
+
+/** An answer read whole, as a Response (a status that carries no body gets none). */
+function whole(head: { status: number; statusText: string; headers: ResponseInit["headers"] }, body: ArrayBuffer | Buffer | null): Response {
+  return new Response(NULL_BODY_STATUS.has(head.status) ? null : body, { status: head.status, statusText: head.statusText, headers: head.headers });
 }
 
 /** In the split topology, the worker that hosts the Durable Objects. */
@@ -257,13 +262,12 @@ export async function launch(label: string, workers: WorkerOptions[], deadlineMs
   };
   const fetch = (path: string, init: RequestInit = {}) => withDeadline(path, async (signal) => {
     const response = await mf.dispatchFetch(new URL(path, "http://canary.test"), { ...init, signal });
-    const body = NULL_BODY_STATUS.has(response.status) ? null : await response.arrayBuffer();
-    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    return whole(response, await response.arrayBuffer());
   });
   // The harness's own requests go through the driver (./driver.ts) on kept-alive connections.
   const viaDriver = (path: string, headers: Record<string, string> = {}, signal?: AbortSignal) =>
-    driverGet(agent, driver, path, headers, signal).then((answer) =>
-      new Response(NULL_BODY_STATUS.has(answer.status) ? null : answer.body, { status: answer.status, statusText: answer.statusText, headers: answer.headers }));
+    driverGet(agent, driver, path, headers, signal).then((answer) => whole(answer, answer.body));
+  const stop = () => (disposed ??= (agent.destroy(), mf.dispose()));
   return {
     topology,
     deadlineMs,
@@ -297,10 +301,10 @@ export async function launch(label: string, workers: WorkerOptions[], deadlineMs
       }
     },
     output: () => output.join(""),
-    dispose: () => (disposed ??= (agent.destroy(), mf.dispose())),
+    dispose: stop,
     kill() {
       // Miniflare starts a new workerd when its process dies, unless it is being disposed.
-      (disposed ??= (agent.destroy(), mf.dispose())).catch(() => {});
+      stop().catch(() => {});
       for (const pid of pids) {
         try {
           process.kill(pid, "SIGKILL");
