@@ -18,7 +18,10 @@ import { recovery, recoveryLatency } from "./recovery.ts";
 import { resources } from "./resources.ts";
 import { stack } from "./stack.ts";
 import { stateSurvival } from "./state-survival.ts";
-import { type Checker, type RunStatus, runStatus, type Verdict } from "./verdict.ts";
+import { attribute } from "./findings.ts";
+import { judgeUpstream } from "./upstream.ts";
+import { type BreakSignal, breakSignal, type Checker, isBroken, type RunStatus, runStatus, type Verdict } from "./verdict.ts";
+import { isRealBuild } from "../history/run.ts";
 
 export const CHECKERS: readonly Checker[] = [classification, faultSurfaces, blastRadiusChecker, liveness, recovery, freshInstance, stateSurvival, exactlyOnce, integrity, abortHook, stack, destructors, resources, memoryGrowth, handles, faithfulErrors, frames];
 
@@ -43,8 +46,15 @@ export interface RunResult {
   status: RunStatus;
   /** `error` runs: what went wrong in the harness. */
   error?: string;
-  /** The checkers' verdicts; empty for a run the harness could not complete. */
+  /** The checkers' verdicts (against the catalog's contract); empty for a run the harness could not complete. */
   verdicts: Verdict[];
+  /**
+   * Real workers-rs builds: the run judged against upstream's own promises (./upstream.ts);
+   * empty where upstream's tests promise nothing of the scenario.
+   */
+  upstream?: Verdict[];
+  /** Real workers-rs builds with a broken guarantee: regression, new or known (see BreakSignal). */
+  signal?: BreakSignal;
   /** Siblings that failed, hung or returned wrong data. */
   blastRadius: number;
   /** Milliseconds from the fault's answer to the first successful later sibling. */
@@ -71,8 +81,13 @@ export function judgeRun(history: ScenarioRun): RunResult {
     };
   }
   const verdicts = judge(history);
+  const real = isRealBuild(history.config.variant);
+  const upstream = real ? judgeUpstream(history) : undefined;
+  if (real) for (const v of [...verdicts, ...upstream!].filter(isBroken)) v.finding = attribute(history, v);
+  const signal = real ? breakSignal(verdicts, upstream!) : undefined;
   return {
-    runId: history.runId, scenario: history.scenario.name, config: history.config, status: runStatus(verdicts), verdicts,
+    runId: history.runId, scenario: history.scenario.name, config: history.config, status: runStatus([...verdicts, ...(upstream ?? [])]), verdicts,
+    ...(upstream ? { upstream } : {}), ...(signal ? { signal } : {}),
     blastRadius: blastRadius(history), recoveryLatencyMs: recoveryLatency(history), heapBytesPerFault: growthPerFault(history, "heapBytes"),
     operations: history.records.length,
     durationMs: history.records.reduce((end, r) => Math.max(end, r.end), history.records[0]?.start ?? 0) - (history.records[0]?.start ?? 0), history,

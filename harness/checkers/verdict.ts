@@ -20,6 +20,12 @@ export interface Verdict {
   summary: string;
   /** Ids of the history records that show a broken guarantee. */
   evidence: number[];
+  /**
+   * A broken guarantee of a real workers-rs build: the findings that explain it, joined by `+`
+   * (`F7`, `F1+F2`; see ./findings.ts and docs/findings.md), with `NEW` among them where no
+   * finding explains a part of it.
+   */
+  finding?: string;
 }
 
 export type Checker = (run: ScenarioRun) => Verdict;
@@ -67,15 +73,37 @@ export function countRuns(results: readonly { status: RunStatus }[]): Record<Run
 }
 
 /**
- * The exit status a matrix earns: 3 when the harness could not complete a run (its results are
- * incomplete), 1 when a guarantee broke (or, with `requireObserved`, could not be observed),
- * 0 otherwise.
+ * What a broken run of a real workers-rs build means for a maintainer:
+ * - `regression`: it breaks a promise upstream's own tests make (./upstream.ts);
+ * - `new`: it breaks the contract in a way no finding explains;
+ * - `known`: it breaks only the contract, every break explained by a finding (a known limitation).
  */
-export function exitStatus(matrix: { counts: Record<RunStatus, number> }, requireObserved = false): 0 | 1 | 3 {
-  if (matrix.counts.error) return 3;
-  return matrix.counts.broken || (requireObserved && matrix.counts.unknown) ? 1 : 0;
+export type BreakSignal = "regression" | "new" | "known";
+
+/** The signal of a real build's run from its verdicts (findings attributed) and its upstream verdicts. */
+export function breakSignal(verdicts: readonly Verdict[], upstream: readonly Verdict[]): BreakSignal | undefined {
+  if (upstream.some(isBroken)) return "regression";
+  const broken = verdicts.filter(isBroken);
+  if (!broken.length) return undefined;
+  return broken.some((v) => v.finding === undefined || v.finding.split("+").includes("NEW")) ? "new" : "known";
 }
 
+/**
+ * The exit status a matrix earns: 3 when the harness could not complete a run (its results are
+ * incomplete), 1 when a guarantee broke (or, with `requireObserved`, could not be observed),
+ * 0 otherwise. A real build's run that breaks only known limitations (signal `known`) fails it
+ * only when `strict`.
+ */
+export function exitStatus(
+  matrix: { counts: Record<RunStatus, number>; results?: readonly { status: RunStatus; signal?: BreakSignal }[] },
+  requireObserved = false, strict = false,
+): 0 | 1 | 3 {
+  if (matrix.counts.error) return 3;
+  const failing = matrix.results
+    ? matrix.results.some((r) => r.status === "broken" && (strict || r.signal !== "known"))
+    : matrix.counts.broken > 0;
+  return failing || (requireObserved && matrix.counts.unknown) ? 1 : 0;
+}
 
 export function expectationOf(run: ScenarioRun): Expectation {
   const expectation = run.scenario.expect[run.config.strategy];

@@ -1,6 +1,7 @@
 // `wrh releases`: builds the real canary at each release point (harness/releases/points.json)
 // in every worker-build mode, runs the catalog against each build and prints the release ×
-// mode × scenario table; exit 1 when the newest point breaks a guarantee an older one kept.
+// mode × scenario table, regressions grouped by the finding behind them; exit 1 when the newest
+// point breaks upstream's own promises or any point shows a break no finding explains.
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -15,7 +16,10 @@ import { TOPOLOGIES, type Topology } from "../history/scenario.ts";
 import { runMatrix } from "../matrix/matrix.ts";
 import { IN_CLONE, onlyInClone } from "../project.ts";
 import { knownBugs, pointSource, releasePoints } from "../releases/releases.ts";
-import { judgeKnownBugs, type ReleaseMatrix, regressions, releaseCells, renderReleaseHtml, renderReleaseTable } from "../report/releases.ts";
+import {
+  flippedCells, groupRegressions, judgeKnownBugs, regressionGroupLine, regressionLine, type ReleaseMatrix, regressions, releaseCells, renderReleaseHtml,
+  renderReleaseTable,
+} from "../report/releases.ts";
 import { say } from "./commands.ts";
 import { outputDir, shown, timestamp, writingInto } from "./output-dir.ts";
 import { deadlineOption, duration, parallelOption, progressLine, repeatOption, selectScenarios } from "./run-command.ts";
@@ -80,14 +84,28 @@ export async function releasesCommand(args: string[]): Promise<number> {
     if (from !== undefined) matrix.modes = matrix.modes.filter((mode) => matrix.cells.some((c) => c.mode === mode));
     const found = regressions(matrix);
     const bugVerdicts = judgeKnownBugs(matrix, bugs);
-    writeFileSync(join(out, "releases.json"), JSON.stringify({ ...matrix, regressions: found, knownBugs: bugVerdicts }, null, 2) + "\n");
+    writeFileSync(join(out, "releases.json"), JSON.stringify({ ...matrix, regressions: found, regressionsByFinding: groupRegressions(matrix, found), knownBugs: bugVerdicts }, null, 2) + "\n");
     writeFileSync(join(out, "releases.html"), renderReleaseHtml(matrix, found));
     process.stdout.write(renderReleaseTable(matrix) + "\n\n");
     if (found.length) {
-      process.stdout.write("Regressions (the newest point breaks what an older one kept):\n");
-      for (const r of found) process.stdout.write(`  ${r.mode} · ${r.scenario} (${r.topology}): ${r.checker} broken at ${r.newest}, kept by ${r.keptBy.join(", ")}: ${r.evidence}\n`);
+      process.stdout.write("Regressions (the newest point breaks what an older one kept), by root cause:\n");
+      for (const group of groupRegressions(matrix, found)) {
+        process.stdout.write(`  ${regressionGroupLine(group)}\n`);
+        for (const r of found.filter((r) => (r.finding ?? "NEW").split("+").includes(group.finding))) process.stdout.write(`    ${regressionLine(r)}\n`);
+      }
     } else {
       process.stdout.write("No regression: the newest point breaks no guarantee an older point of its mode kept.\n");
+    }
+    const newest = matrix.points.at(-1)?.name;
+    const brokenPromises = matrix.cells.filter((c) => c.point === newest && c.signal === "regression");
+    const unexplained = matrix.cells.filter((c) => Object.values(c.findings).some((f) => f.split("+").includes("NEW")));
+    for (const c of brokenPromises) process.stdout.write(`Upstream's promise broken at the newest point: ${c.mode} · ${c.scenario} (${c.topology}): ${Object.entries(c.broken).filter(([k]) => k.startsWith("upstream:")).map(([k, v]) => `${k}: ${v}`).join("; ")}\n`);
+    for (const c of unexplained) process.stdout.write(`NEW (no finding explains it): ${c.point} ${c.mode} · ${c.scenario} (${c.topology}): ${Object.entries(c.findings).filter(([, f]) => f.split("+").includes("NEW")).map(([k]) => `${k}: ${c.broken[k]}`).join("; ")}\n`);
+    const repeated = matrix.cells.filter((c) => c.runs > 1);
+    if (repeated.length) {
+      const flipped = flippedCells(matrix);
+      process.stdout.write(`Flips: ${flipped.length} of ${repeated.length} cells had a verdict that differed between repeats${flipped.length ? ":" : "."}\n`);
+      for (const c of flipped) process.stdout.write(`  ${c.point} ${c.mode} · ${c.scenario} (${c.topology}): ${c.outcomes.join(" | ")}\n`);
     }
     for (const v of bugVerdicts) process.stdout.write(`${v.bug.id} (${v.bug.title}): ${v.status}: ${v.detail}\n`);
     const wrote = `${shown(join(out, "releases.json"))}, ${shown(join(out, "releases.html"))}`;
@@ -96,9 +114,14 @@ export async function releasesCommand(args: string[]): Promise<number> {
       ? `${judged} in ${duration(performance.now() - started)}; wrote ${wrote} and a history per point`
       : `${judged} judged again from ${shown(from)}; wrote ${wrote}`);
     // With --known-bugs the newest point judged is only the newest the bugs need, not the newest
-    // release: a regression among them is printed, and only the bugs' verdicts decide.
-    const regressed = found.length > 0 && !values["known-bugs"];
-    if (regressed || bugVerdicts.some((v) => v.status !== "present-then-fixed")) return 1;
+    // release: what it breaks is printed, and only the bugs' verdicts decide. Otherwise a promise
+    // of upstream's broken at the newest point, or a break no finding explains anywhere, fails
+    // the command; regressions of known findings do only with --strict.
+    if (values["known-bugs"]) {
+      if (bugVerdicts.some((v) => v.status !== "present-then-fixed")) return 1;
+    } else if (brokenPromises.length || unexplained.length || (values.strict && found.length)) {
+      return 1;
+    }
     return Object.keys(matrix.failedPoints).length ? 3 : 0;
   });
 }

@@ -117,8 +117,8 @@ export async function runCommand(args: string[]): Promise<number> {
       keepRecords: (result, total) => drawnInFull(result, total, timelines),
       onProgress: progressReporter(),
     });
-    writeReports(matrix, out, reports, { written: [join(out, "history.jsonl")], timelines });
-    return exitStatus(matrix, values["require-observed"]);
+    writeReports(matrix, out, reports, { written: [join(out, "history.jsonl")], timelines, strict: values.strict });
+    return exitStatus(matrix, values["require-observed"], values.strict);
   });
 }
 

@@ -31,6 +31,14 @@ const DEADLINE_USAGE = `--deadline S: seconds a request may take before it count
       in-flight sibling's run from the fault's answer). A shorter one judges hangs sooner; an answer
       later than half of it is noted, since a shorter deadline would have called it a hang.`;
 
+const REAL_BUILDS_USAGE = `On a real workers-rs build every broken guarantee names its root cause, a finding of
+      docs/findings.md (F1, F2, …), or NEW where no finding explains it; each run is also judged
+      against upstream's own promises (what workers-rs's test/tests/panic.spec.ts asserts). Exit 1
+      when a run breaks upstream's promise (a regression) or shows a NEW break; a run that breaks
+      only the ideal contract, each break a known finding, is a known limitation: printed with its
+      finding id, and it fails the run only with --strict. --repeat N prints the cells whose
+      verdict differed between repeats (flips).`;
+
 const many = { type: "string", multiple: true } as const;
 const one = { type: "string" } as const;
 const flag = { type: "boolean", default: false } as const;
@@ -43,13 +51,13 @@ export const COMMAND_OPTIONS = {
   run: {
     scenario: many, strategy: many, variant: many, topology: many, repeat: one, report: many, out: one,
     "scenario-file": many, "only-file": flag, mutant: many, worker: one, profile: one, "require-observed": { type: "boolean", default: false },
-    timeline: many, parallel: one, deadline: one,
+    timeline: many, parallel: one, deadline: one, strict: flag,
   },
   list: { "scenario-file": many, "only-file": flag },
   repro: { strategy: one, variant: one, topology: one, seed: one, out: one, worker: one, profile: one, "scenario-file": many, "only-file": flag },
-  report: { report: many, out: one, timeline: many },
+  report: { report: many, out: one, timeline: many, strict: flag },
   init: { worker: one, profile: one, dir: one },
-  releases: { only: many, mode: many, scenario: many, topology: many, repeat: one, out: one, "known-bugs": flag, from: one, parallel: one, deadline: one },
+  releases: { only: many, mode: many, scenario: many, topology: many, repeat: one, out: one, "known-bugs": flag, from: one, parallel: one, deadline: one, strict: flag },
 } as const;
 
 /** Each command's usage: `wrh <command> --help` prints its own, `wrh help` all of them. */
@@ -70,7 +78,7 @@ export const COMMAND_USAGE = {
       Print the Rust toolchain wrh would build with.`,
   run: `  wrh run [--scenario NAME]... [--strategy S]... [--variant V]... [--topology T]...
           [--repeat N] [--report json|junit|html]... [--out DIR] [--scenario-file FILE]... [--only-file]
-          [--mutant M]... [--require-observed] [--timeline RUN]... [--parallel N]
+          [--mutant M]... [--require-observed] [--strict] [--timeline RUN]... [--parallel N]
           [--deadline S]
       Run fault scenarios against the canary in workerd and judge the histories. Prints a table
       (scenario × strategy: verdict, blast radius, recovery latency); writes history.jsonl and
@@ -81,7 +89,8 @@ export const COMMAND_USAGE = {
       ${REAL_MODE_NAMES.join(", ")} (or \`real\`); all by default. A real build runs under the one
       strategy its mode recovers by. --mutant (test only, reference builds): ${MUTANT_NAMES.join(", ")}.
       A verdict is holds, broken or unknown (not observed: never a pass); --require-observed
-      makes an unknown fail the run (exit 1). Progress goes to stderr with the time left. The
+      makes an unknown fail the run (exit 1).
+      ${REAL_BUILDS_USAGE} Progress goes to stderr with the time left. The
       HTML report draws every run's timeline up to ${ALL_TIMELINES_UP_TO} runs; above that only the broken, the
       harness errors and runs whose id contains a --timeline text (the rest: one index row each).
       --scenario-file adds your scenarios to the built-in catalog: a *.scenarios.ts file that
@@ -105,11 +114,11 @@ export const COMMAND_USAGE = {
       it (none/reset: abort, unwind: unwind). A real workers-rs build (--variant real-abort,
       real-unwind, real-unwind-exnref, real-legacy) brings its own strategy. --seed varies the
       data siblings carry. --scenario-file and --only-file as for run.`,
-  report: `  wrh report <history.jsonl> [--report json|junit|html]... [--out DIR] [--timeline RUN]...
+  report: `  wrh report <history.jsonl> [--report json|junit|html]... [--out DIR] [--timeline RUN]... [--strict]
       Judge a saved history again (no worker runs) and re-render its reports: the table, and
       report.html by default, into a new folder report-<time>/ beside the history unless --out
       names another (new or empty) folder. --timeline as for run. Reads the history a run at a
-      time, so a history of thousands of runs needs little memory.`,
+      time, so a history of thousands of runs needs little memory. --strict as for run.`,
   init: `  wrh init [--worker <wrangler.toml|built dir>] [--profile NAME|FILE] [--dir DIR]
       In your worker's project: write the recovery tests as vitest spec files, one per fault
       kind the profile maps (DIR/<kind>.recovery.ts, DIR = recovery by default), a "recovery"
@@ -117,7 +126,7 @@ export const COMMAND_USAGE = {
       and an npm script test:recovery. The worker is the wrangler config found here (else
       worker-build's build/) unless --worker names it. Existing files are never overwritten.`,
   releases: `  wrh releases [--only POINT]... [--mode M]... [--scenario NAME]... [--topology T]... [--repeat N] [--out DIR] [--known-bugs] [--from DIR]
-          [--parallel N] [--deadline S]
+          [--parallel N] [--deadline S] [--strict]
       The release matrix: for each release point of harness/releases/points.json (a worker
       version, its worker-build and an exact wasm-bindgen; --only picks some), build the real
       canary with that worker-build and the matching wasm-bindgen CLI (installed from crates.io
@@ -125,8 +134,10 @@ export const COMMAND_USAGE = {
       against each build, and print a release × mode × scenario table with the blast radius in
       each cell; writes releases.json, releases.html and a history per point to --out (default
       wrh-out/releases-<time>). Progress per point with the time left; a warm run compiles
-      nothing. Exit 1 when the newest point breaks a guarantee an older point of its mode kept
-      (each regression named with its scenario and evidence), 3 when a point could not be built.
+      nothing. Regressions (the newest point breaks a guarantee an older point of its mode kept)
+      are grouped by the finding behind them. Exit 1 when a point breaks upstream's own promises
+      or shows a NEW break (or, with --strict, on any regression), 3 when a point could not be built.
+      --repeat N prints the cells whose verdict differed between repeats (flips).
       --known-bugs runs only what harness/releases/known-bugs.json needs and asserts each real
       bug present at its last affected point and gone at its fix (exit 1 when one is not; a
       regression among the points it picks is printed, not judged: its newest is not the newest release).
@@ -138,10 +149,11 @@ export const COMMAND_USAGE = {
 
 export type CommandName = keyof typeof COMMAND_USAGE;
 
-export const EXIT_CODES = `Exit codes: 0 success (for run: no guarantee broke; unknown ones are listed, not passed), 1 the
-work failed (a build failed, a guarantee broke, or with --require-observed one was not
-observed), 2 bad input or environment, 3 a harness error (a run the harness could not complete:
-its failure, not the worker's).`;
+export const EXIT_CODES = `Exit codes: 0 success (for run: no guarantee broke, or on a real workers-rs build only known
+limitations did; unknown ones are listed, not passed), 1 the work failed (a build failed, a
+guarantee broke: on a real build, upstream's promise or a NEW break, or any with --strict; or
+with --require-observed one was not observed), 2 bad input or environment, 3 a harness error (a
+run the harness could not complete: its failure, not the worker's).`;
 
 export const USAGE = `wrh — fault-injection harness for Rust Workers
 

@@ -50,7 +50,7 @@ function expectation(c: Checker, value: unknown, field: string, strategy: Strate
 export function validateScenario(value: unknown, where: string): Scenario {
   const name = (value as { name?: unknown } | null)?.name;
   const c = new Checker(typeof name === "string" ? `${where}: scenario "${name}"` : where, ScenarioError);
-  const s = c.object(value, "scenario", ["name", "description", "fault", "workload", "topologies", "repeats", "expect"], ["name", "description", "fault", "workload", "expect"]);
+  const s = c.object(value, "scenario", ["name", "description", "fault", "workload", "topologies", "repeats", "races", "expect"], ["name", "description", "fault", "workload", "expect"]);
   if (typeof s.name !== "string" || !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(s.name)) c.fail("name", "must be kebab-case, e.g. panic-with-siblings");
   if (typeof s.description !== "string" || !s.description) c.fail("description", "must be a non-empty string");
 
@@ -104,6 +104,7 @@ export function validateScenario(value: unknown, where: string): Scenario {
     workload,
     topologies,
     repeats: s.repeats === undefined ? undefined : c.count(s.repeats, "repeats", 1, 1000),
+    ...(s.races === undefined ? {} : { races: c.text(s.races, "races") }),
     expect,
   };
 }

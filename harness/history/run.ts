@@ -11,6 +11,9 @@ export type ReferenceBuild = "abort" | "unwind" | "unwind-exnref";
 export type RealBuild = "real-abort" | "real-unwind" | "real-unwind-exnref" | "real-legacy";
 export type BuildName = ReferenceBuild | RealBuild;
 
+/** A real workers-rs build: judged beside upstream's own promises, its breaks named by finding. */
+export const isRealBuild = (variant: string): variant is RealBuild => variant.startsWith("real-");
+
 /** The build a bring-your-own worker run is labelled with: the user's own, not a canary variant. */
 export const OWN_WORKER = "worker";
 

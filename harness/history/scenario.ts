@@ -109,6 +109,11 @@ export interface Scenario {
   topologies?: Topology[];
   /** How many times to run it in each configuration; 1 by default. */
   repeats?: number;
+  /**
+   * Set when the scenario races on purpose (two things it does not order may come in either
+   * order): why. Its runs may differ between repeats; such flips are reported apart.
+   */
+  races?: string;
   /** One expectation per strategy the scenario applies to (at least one). */
   expect: Partial<Record<Strategy, Expectation>>;
 }

@@ -4,6 +4,8 @@
 // full. Meant to be opened from the file system, printed, or put side by side for two runs.
 import { countRuns, isBroken, type Verdict } from "../checkers/verdict.ts";
 import { verdictLabel } from "./table.ts";
+import { findingGroups } from "./findings.ts";
+import { NEW_FINDING } from "../checkers/findings.ts";
 import type { RunResult } from "../checkers/index.ts";
 import type { Expectation, Fault } from "../history/scenario.ts";
 import { answered, type HistoryRecord } from "../history/record.ts";
@@ -358,10 +360,11 @@ const VERDICT_BADGE: Record<Verdict["status"], string> = {
 
 function renderVerdicts(view: RunView): string {
   if (view.result.status === "error") return `<p class="broken">The harness could not complete this run: ${esc(view.result.error)}. Nothing was judged.</p>`;
-  const rows = view.result.verdicts.map((v) => `<tr class="${v.status === "broken" ? "broken" : "holds"}">
-<td>${esc(v.checker)}</td><td>${VERDICT_BADGE[v.status]}</td>
+  // A real build's run is judged twice: against the contract and against upstream's own promises.
+  const rows = [...view.result.verdicts, ...(view.result.upstream ?? [])].map((v) => `<tr class="${v.status === "broken" ? "broken" : "holds"}">
+<td>${esc(v.checker)}</td><td>${VERDICT_BADGE[v.status]}</td><td>${esc(v.finding ?? "")}</td>
 <td>${esc(v.summary)}</td><td>${evidenceLinks(v.evidence, view)}</td></tr>`);
-  return `<table class="verdicts"><thead><tr><th>checker</th><th>verdict</th><th>summary</th><th>evidence</th></tr></thead>
+  return `<table class="verdicts"><thead><tr><th>checker</th><th>verdict</th><th>finding</th><th>summary</th><th>evidence</th></tr></thead>
 <tbody>${rows.join("")}</tbody></table>`;
 }
 
@@ -382,13 +385,13 @@ function renderRecord(record: HistoryRecord, view: RunView): string {
 }
 
 function renderEvidence(view: RunView): string {
-  const broken = view.result.verdicts.filter(isBroken);
+  const broken = [...view.result.verdicts, ...(view.result.upstream ?? [])].filter(isBroken);
   if (broken.length === 0) return `<p class="empty">No guarantee broke; nothing to show.</p>`;
   const byId = new Map(view.result.history.records.map((r) => [r.id, r]));
   return broken.map((v) => {
     const records = v.evidence.map((id) => byId.get(id)).filter((r) => r !== undefined);
     const list = records.length ? `<ol class="records">${records.map((r) => renderRecord(r, view)).join("")}</ol>` : `<p class="empty">No records named.</p>`;
-    return `<section class="broken"><h4>${esc(v.checker)}: ${esc(v.summary)}</h4>${list}</section>`;
+    return `<section class="broken"><h4>${v.finding ? `${esc(v.finding)} · ` : ""}${esc(v.checker)}: ${esc(v.summary)}</h4>${list}</section>`;
   }).join("\n");
 }
 
@@ -436,6 +439,15 @@ function renderIndex(views: readonly RunView[], drawn: ReadonlySet<RunView>): st
 <tbody>${rows.join("")}</tbody></table></nav>`;
 }
 
+/** The root causes behind the real builds' breaks, each once (docs/findings.md). */
+function renderFindings(results: readonly RunResult[]): string {
+  const groups = findingGroups(results);
+  if (!groups.length) return "";
+  const items = groups.map((g) => `<li><b>${esc(g.id)}</b> ${esc(g.title ?? (g.id === NEW_FINDING ? "no finding explains it: it fails the run" : ""))}: ` +
+    `${g.runs} run${g.runs === 1 ? "" : "s"} in ${g.cells} cell${g.cells === 1 ? "" : "s"}; breaks ${esc(g.checkers.join(", "))}</li>`);
+  return `<h2>Findings on real builds</h2><ul class="findings">${items.join("")}</ul>`;
+}
+
 /** Two runs of one scenario are there to be compared, so they share one time scale. */
 const comparedPair = (results: readonly RunResult[]) => results.length === 2 && results[0]!.scenario === results[1]!.scenario;
 
@@ -461,6 +473,7 @@ export function renderHtml(results: readonly RunResult[], options: HtmlOptions =
 <title>${esc(title)}</title><style>${STYLE}</style></head>
 <body><h1>${esc(title)}</h1>
 <p class="summary">${results.length} runs: ${counts.holds} hold, ${counts.broken} broken, ${counts.unknown} unknown (not observed, not a pass)${counts.error ? `, ${counts.error} harness errors` : ""}.${comparedPair(results) ? " Both timelines share one time scale." : ""}</p>
+${renderFindings(results)}
 ${drawn.size < views.length ? `<p class="note">Drawn in full: ${drawn.size} of ${views.length} runs (the broken, the harness errors and those asked for with --timeline); the others are a row of the index, and their records are in history.jsonl.</p>` : ""}
 ${results.length > 1 ? renderIndex(views, drawn) : ""}
 ${[...drawn].map(renderRun).join("\n")}

@@ -1,8 +1,9 @@
 // The release matrix: release point × mode × scenario, from the runs of `wrh releases`, and the
 // regressions in it (a guarantee the newest point breaks that an older point of the same mode
 // kept). Pure: it reads run results, never a worker.
+import { outcomeOf } from "../checkers/flips.ts";
 import type { RunResult } from "../checkers/index.ts";
-import { isBroken, isUnknown, type RunStatus } from "../checkers/verdict.ts";
+import { type BreakSignal, isBroken, isUnknown, type RunStatus } from "../checkers/verdict.ts";
 import type { Topology } from "../history/scenario.ts";
 
 /** One release point as the report names it (harness/releases/points.json). */
@@ -27,6 +28,12 @@ export interface ReleaseCell {
   blastRadius: number;
   /** Checkers that broke in some run, each with the first summary seen. */
   broken: Record<string, string>;
+  /** For each broken checker, the finding it was attributed to (or NEW). */
+  findings: Record<string, string>;
+  /** The worst signal of its runs: a promise of upstream's broken, then NEW, then known only. */
+  signal?: BreakSignal;
+  /** Each distinct way its runs came out (more than one: the repeats disagreed, a flip). */
+  outcomes: string[];
   /** Checkers that observed nothing in some run (and broke in none). */
   unknown: string[];
   /** The harness's own failures, by run id. */
@@ -57,9 +64,12 @@ export interface Regression {
   /** Older points where the checker held. */
   keptBy: string[];
   evidence: string;
+  /** The finding the break is attributed to at the newest point (NEW where none explains it). */
+  finding?: string;
 }
 
 const WORST: readonly RunStatus[] = ["error", "broken", "unknown", "holds"];
+const SIGNALS: readonly BreakSignal[] = ["regression", "new", "known"];
 
 /** Folds the runs of one point into its cells (one per mode × scenario × topology). */
 export function releaseCells(point: string, results: readonly RunResult[]): ReleaseCell[] {
@@ -68,14 +78,20 @@ export function releaseCells(point: string, results: readonly RunResult[]): Rele
     const key = `${r.config.variant}\0${r.scenario}\0${r.config.topology}`;
     const cell = cells.get(key) ?? {
       point, mode: r.config.variant, scenario: r.scenario, topology: r.config.topology, runs: 0, status: "holds" as RunStatus,
-      blastRadius: 0, broken: {}, unknown: [], errors: [],
+      blastRadius: 0, broken: {}, findings: {}, outcomes: [], unknown: [], errors: [],
     };
+    const outcome = outcomeOf(r);
+    if (!cell.outcomes.includes(outcome)) cell.outcomes.push(outcome);
+    if (r.signal && (!cell.signal || SIGNALS.indexOf(r.signal) < SIGNALS.indexOf(cell.signal))) cell.signal = r.signal;
     cell.runs++;
     if (WORST.indexOf(r.status) < WORST.indexOf(cell.status)) cell.status = r.status;
     cell.blastRadius = Math.max(cell.blastRadius, r.blastRadius);
     const perFault = r.heapBytesPerFault;
     if (perFault !== undefined) cell.heapBytesPerFault = Math.max(cell.heapBytesPerFault ?? perFault, perFault);
-    for (const v of r.verdicts.filter(isBroken)) cell.broken[v.checker] ??= v.summary;
+    for (const v of [...r.verdicts, ...(r.upstream ?? [])].filter(isBroken)) {
+      cell.broken[v.checker] ??= v.summary;
+      if (v.finding) cell.findings[v.checker] ??= v.finding;
+    }
     for (const v of r.verdicts.filter(isUnknown)) if (!cell.unknown.includes(v.checker)) cell.unknown.push(v.checker);
     if (r.error) cell.errors.push(`${r.runId}: ${r.error}`);
     cells.set(key, cell);
@@ -98,28 +114,79 @@ export function regressions(matrix: ReleaseMatrix): Regression[] {
         // Kept: judged (not an error) and neither broken nor unobserved for this checker.
         return then !== undefined && then.status !== "error" && !(checker in then.broken) && !then.unknown.includes(checker);
       });
-      if (keptBy.length) found.push({ mode: cell.mode, scenario: cell.scenario, topology: cell.topology, checker, newest, keptBy, evidence });
+      const finding = cell.findings[checker];
+      if (keptBy.length) found.push({ mode: cell.mode, scenario: cell.scenario, topology: cell.topology, checker, newest, keptBy, evidence, ...(finding ? { finding } : {}) });
     }
   }
   return found;
 }
 
+/** Regressions of one root cause: the cells it shows in, and the oldest point where it shows at all. */
+export interface RegressionGroup {
+  finding: string;
+  /** Regressed cells (mode × scenario × topology). */
+  cells: number;
+  checkers: string[];
+  modes: string[];
+  /** The oldest point any cell of the matrix shows the finding at. */
+  from?: string;
+}
+
+/** `found` grouped by finding (the regressions with no finding under "NEW"), most cells first. */
+export function groupRegressions(matrix: ReleaseMatrix, found: readonly Regression[]): RegressionGroup[] {
+  const groups = new Map<string, RegressionGroup & { keys: Set<string> }>();
+  for (const r of found) {
+    for (const id of r.finding?.split("+") ?? ["NEW"]) {
+      const group = groups.get(id) ?? { finding: id, cells: 0, checkers: [], modes: [], keys: new Set<string>() };
+      group.keys.add(cellKey(r));
+      if (!group.checkers.includes(r.checker)) group.checkers.push(r.checker);
+      if (!group.modes.includes(r.mode)) group.modes.push(r.mode);
+      groups.set(id, group);
+    }
+  }
+  return [...groups.values()].map(({ keys, ...group }) => {
+    const from = matrix.points.find((p) => matrix.cells.some((c) => c.point === p.name && Object.values(c.findings).some((f) => f.split("+").includes(group.finding))))?.name;
+    return { ...group, cells: keys.size, ...(from ? { from } : {}) };
+  }).sort((a, b) => b.cells - a.cells);
+}
+
+/** A regression group in one line: "F7: 58 cells (recovery, fresh-instance; real-abort, real-unwind), from 0.8.5+0.2.125 on". */
+export function regressionGroupLine(g: RegressionGroup): string {
+  return `${g.finding}: ${g.cells} cell${g.cells === 1 ? "" : "s"} (${g.checkers.join(", ")}; ${g.modes.join(", ")})${g.from ? `, from ${g.from} on` : ""}`;
+}
+
+/** One regressed cell in one line. */
+export function regressionLine(r: Regression): string {
+  return `${r.mode} · ${r.scenario} (${r.topology}): ${r.finding ? `${r.finding} ` : ""}${r.checker} broken at ${r.newest}, kept by ${r.keptBy.join(", ")}: ${r.evidence}`;
+}
+
+/** Cells whose repeats disagreed. */
+export const flippedCells = (matrix: ReleaseMatrix): ReleaseCell[] => matrix.cells.filter((c) => c.outcomes.length > 1);
+
 /** Short codes of the checkers, for table cells (the legend prints them). */
 export const CHECKER_CODES: Record<string, string> = {
   classification: "C", "blast-radius": "B", liveness: "L", recovery: "R", "fresh-instance": "N", state: "S", "exactly-once": "X",
   integrity: "I", "abort-hook": "A", stack: "K", destructors: "D", resources: "M", "memory-growth": "G", "fault-surfaces": "O", handles: "H", "faithful-errors": "E", frames: "F",
+  "upstream:fault": "Uf", "upstream:reset": "Ur", "upstream:later": "Ul", "upstream:in-flight": "Ui",
 };
 
-/** A cell as the table prints it: `ok` (every guarantee held), `u` (none broke, some unobserved), the broken checkers' codes, or ERR; then the blast radius. */
+/**
+ * A cell as the table prints it: `ok` (every guarantee held), `u` (none broke, some unobserved),
+ * or the findings behind its breaks (the broken checkers' codes where none is attributed), `!`
+ * before a promise of upstream's broken, `~` after a cell whose repeats disagreed, or ERR; then
+ * the blast radius.
+ */
 export function cellText(cell: ReleaseCell | undefined): string {
   if (!cell) return "-";
   if (cell.status === "error") return "ERR";
-  const broken = Object.keys(cell.broken).map((c) => CHECKER_CODES[c] ?? c).join("");
-  return `${broken || (cell.status === "unknown" ? "u" : "ok")} ${cell.blastRadius}`;
+  const findings = [...new Set(Object.keys(cell.broken).flatMap((c) => cell.findings[c]?.split("+") ?? [CHECKER_CODES[c] ?? c]))].join(",");
+  const what = findings || (cell.status === "unknown" ? "u" : "ok");
+  return `${cell.signal === "regression" ? "!" : ""}${what}${cell.outcomes.length > 1 ? "~" : ""} ${cell.blastRadius}`;
 }
 
 export const LEGEND = `ok = every guarantee held, u = none broke but some were not observed (not a pass), ERR = the harness could not complete a run; ` +
-  `letters = broken guarantees (${Object.entries(CHECKER_CODES).map(([name, code]) => `${code} ${name}`).join(", ")}); the number is the blast radius (the largest over repeats).`;
+  `F1, F7, … = the findings behind the broken guarantees (docs/findings.md), NEW = a break no finding explains; ! = a promise of upstream's own tests broken; ` +
+  `~ = the repeats disagreed (a flip); letters = broken guarantees with no finding attributed (reference builds) (${Object.entries(CHECKER_CODES).map(([name, code]) => `${code} ${name}`).join(", ")}); the number is the blast radius (the largest over repeats).`;
 
 /** One table per mode: a row per scenario × topology, a column per point (oldest first). */
 export function renderReleaseTable(matrix: ReleaseMatrix): string {
@@ -159,7 +226,8 @@ export function renderReleaseHtml(matrix: ReleaseMatrix, found: readonly Regress
     return `<h2>${escape(mode)}</h2><table>${head}\n${body}</table>`;
   }).join("\n");
   const regressionList = found.length
-    ? `<ul>${found.map((r) => `<li>${escape(`${r.mode} · ${r.scenario} (${r.topology}): ${r.checker} broken at ${r.newest}, kept by ${r.keptBy.join(", ")}: ${r.evidence}`)}</li>`).join("")}</ul>`
+    ? `<ul>${groupRegressions(matrix, found).map((g) => `<li><b>${escape(regressionGroupLine(g))}</b><ul>${found.filter((r) => (r.finding ?? "NEW").split("+").includes(g.finding))
+      .map((r) => `<li>${escape(regressionLine(r))}</li>`).join("")}</ul></li>`).join("")}</ul>`
     : "<p>None: the newest point breaks no guarantee an older point kept.</p>";
   const failed = Object.entries(matrix.failedPoints).map(([p, why]) => `<p>${escape(p)}: not judged: ${escape(why)}</p>`).join("");
   return `<!doctype html><html><head><meta charset="utf-8"><title>Release matrix</title><style>

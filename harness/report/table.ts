@@ -3,19 +3,40 @@
 // guarantees that could not be observed (never a pass), and runs the harness could not complete.
 import type { RunResult } from "../checkers/index.ts";
 import type { MatrixResult } from "../checkers/index.ts";
-import { isBroken, isUnknown } from "../checkers/verdict.ts";
+import { isBroken, isUnknown, type Verdict } from "../checkers/verdict.ts";
+import { findingIds, NEW_FINDING } from "../checkers/findings.ts";
+import { findingGroups, findingLines, flipLines, upstreamLines } from "./findings.ts";
 
 function configLabel(result: RunResult): string {
   const { variant, strategy, mutants } = result.config;
   return `${strategy} (${variant})${mutants.length ? ` +${mutants.join("+")}` : ""}`;
 }
 
-/** The verdict cell: holds, BROKEN / unknown with the checkers concerned, or the harness's error. */
+/**
+ * What broke, for the verdict cell: the checkers concerned, or on a real build what a maintainer
+ * acts on: a promise of upstream's broken (REGRESSION), a break no finding explains (NEW), and
+ * the findings behind the rest (known limitations, by id).
+ */
+function brokenLabel(r: RunResult): string {
+  const broken = r.verdicts.filter(isBroken);
+  if (!r.signal) return `BROKEN: ${broken.map((v) => v.checker).join(", ")}`;
+  const ids = (v: Verdict) => findingIds(v);
+  const known = [...new Set(broken.flatMap(ids).filter((id) => id !== NEW_FINDING))];
+  const unexplained = broken.filter((v) => ids(v).includes(NEW_FINDING));
+  const parts = [
+    r.signal === "regression" ? `REGRESSION: ${r.upstream!.filter(isBroken).map((v) => v.checker).join(", ")}` : "",
+    unexplained.length ? `NEW: ${unexplained.map((v) => v.checker).join(", ")}` : "",
+    known.length ? `known: ${known.join(", ")}` : "",
+  ].filter(Boolean);
+  return parts.join("; ");
+}
+
+/** The verdict cell: holds, BROKEN / unknown with the checkers concerned (findings on real builds), or the harness's error. */
 export function verdictLabel(r: RunResult): string {
   const named = (status: "broken" | "unknown") => r.verdicts.filter((v) => v.status === status).map((v) => v.checker).join(", ");
   switch (r.status) {
     case "holds": return "holds";
-    case "broken": return `BROKEN: ${named("broken")}${r.verdicts.some(isUnknown) ? `; unknown: ${named("unknown")}` : ""}`;
+    case "broken": return `${brokenLabel(r)}${r.verdicts.some(isUnknown) ? `; unknown: ${named("unknown")}` : ""}`;
     case "unknown": return `unknown: ${named("unknown")}`;
     case "error": return "HARNESS ERROR";
   }
@@ -24,7 +45,9 @@ export function verdictLabel(r: RunResult): string {
 /** The closing line: runs counted by outcome. */
 export function summaryLine(matrix: MatrixResult): string {
   const { holds, broken, unknown, error } = matrix.counts;
-  const parts = [`${holds} hold`, `${broken} broken`, `${unknown} unknown (not observed, not a pass)`];
+  const signals = ["regression", "new", "known"].map((signal) => [signal, matrix.results.filter((r) => r.status === "broken" && r.signal === signal).length] as const);
+  const real = signals.filter(([, n]) => n > 0).map(([signal, n]) => `${n} ${signal === "known" ? "known limitation only" : signal === "new" ? "NEW" : "upstream regression"}`);
+  const parts = [`${holds} hold`, `${broken} broken${real.length ? ` (${real.join(", ")})` : ""}`, `${unknown} unknown (not observed, not a pass)`];
   if (error) parts.push(`${error} harness error${error === 1 ? "" : "s"}`);
   return `${matrix.results.length} runs: ${parts.join(", ")} (${(matrix.durationMs / 1000).toFixed(1)} s)`;
 }
@@ -47,8 +70,10 @@ export function renderTable(matrix: MatrixResult): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => pad(c, widths[i]!)).join("  ").trimEnd();
   const out = [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
-  const broken = matrix.results.flatMap((r) => r.verdicts.filter(isBroken).map((v) => `  ${r.runId}: ${v.checker}: ${v.summary}`));
+  const broken = matrix.results.flatMap((r) => [...r.verdicts, ...(r.upstream ?? [])].filter(isBroken)
+    .map((v) => `  ${r.runId}: ${v.finding ? `[${v.finding}] ` : ""}${v.checker}: ${v.summary}`));
   if (broken.length) out.push("", "Broken guarantees:", ...broken);
+  out.push(...upstreamLines(matrix.results), ...findingLines(findingGroups(matrix.results)), ...flipLines(matrix.results));
   // The same guarantee unseen for the same reason in many runs is one line.
   const unseen = new Map<string, number>();
   for (const v of matrix.results.flatMap((r) => r.verdicts.filter(isUnknown))) {

@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { resets } from "../../scenarios/expectations.ts";
+import { attribute, FINDINGS, type Finding, summaryParts } from "./findings.ts";
+import { judgeRun } from "./index.ts";
+import { fault, info, run, runtime, sibling } from "./synthetic.ts";
+import type { Verdict } from "./verdict.ts";
+
+const RESET = resets(["Abort"]);
+const REGISTRY: Finding[] = [
+  { id: "F1", title: "hang", upstream: "expected", signatures: [{ checker: "classification", summary: "^fault ended as Canceled", builds: ["real-abort"] }] },
+  { id: "F2", title: "cancelled siblings", upstream: "new", signatures: [{ checker: "classification", summary: "in-flight sibling\\(s\\) did not fail as StaleInstance" }] },
+  { id: "F7", title: "two resets", upstream: "new", signatures: [{ checker: "recovery", summary: "^generation moved by 2 \\(expected 1\\)", kinds: ["panic"] }] },
+];
+const broken = (checker: string, summary: string): Verdict => ({ checker, status: "broken", summary, evidence: [] });
+const realRun = (kind: "panic" | "abort" = "panic", variant = "real-abort") => {
+  const r = run(RESET, [], { fault: { kind } });
+  return { ...r, config: { ...r.config, variant: variant as "real-abort" } };
+};
+
+describe("findings: a break attributed to its root cause", () => {
+  it("each part of a summary gets its finding; semicolons inside parentheses stay in their part", () => {
+    expect(summaryParts("fault ended as Canceled, allowed: Abort; 3 in-flight sibling(s) did not fail as StaleInstance: #2, #3")).toHaveLength(2);
+    expect(summaryParts("state wrong (stored once; memory reset): #4")).toEqual(["state wrong (stored once; memory reset): #4"]);
+    expect(attribute(realRun(), broken("classification", "fault ended as Canceled, allowed: Abort; 3 in-flight sibling(s) did not fail as StaleInstance: #2"), REGISTRY)).toBe("F1+F2");
+  });
+
+  it("a signature matches only its checker, evidence shape and where it shows; anything else is NEW", () => {
+    expect(attribute(realRun(), broken("recovery", "generation moved by 2 (expected 1) or later siblings failed: #1, #9"), REGISTRY)).toBe("F7");
+    expect(attribute(realRun("abort"), broken("recovery", "generation moved by 2 (expected 1) or later siblings failed: #1, #9"), REGISTRY)).toBe("NEW");
+    expect(attribute(realRun(), broken("recovery", "generation moved by 0 (expected 1) or later siblings failed: #1"), REGISTRY)).toBe("NEW");
+    expect(attribute(realRun("panic", "real-unwind"), broken("classification", "fault ended as Canceled, allowed: PanicError: #3"), REGISTRY)).toBe("NEW");
+    expect(attribute(realRun(), broken("classification", "fault ended as Canceled; 1 in-flight sibling(s) hung: #4"), REGISTRY)).toBe("F1+NEW");
+  });
+
+  it("judgeRun names the findings on a real build only, and the run's signal follows from them", () => {
+    const history = run(RESET, [info(runtime(1)), fault("Abort"), sibling("later"), info(runtime(3))], { fault: { kind: "panic" } });
+    expect(judgeRun(history).verdicts.find((v) => v.checker === "recovery")).not.toHaveProperty("finding");
+    expect(judgeRun(history).signal).toBeUndefined();
+    const realResult = judgeRun({ ...history, config: { ...history.config, variant: "real-abort" } });
+    const recovery = realResult.verdicts.find((v) => v.checker === "recovery")!;
+    expect(recovery.status).toBe("broken");
+    expect(recovery.finding).toMatch(/^(F\d+|NEW)/);
+    expect(realResult.signal).toBe(recovery.finding === "NEW" ? "new" : "known");
+  });
+
+  it("the registry's signatures are valid regular expressions with a checker, and ids are unique", () => {
+    expect(new Set(FINDINGS.map((f) => f.id)).size).toBe(FINDINGS.length);
+    for (const f of FINDINGS) {
+      expect(f.signatures.length, f.id).toBeGreaterThan(0);
+      for (const s of f.signatures) {
+        expect(s.checker, f.id).toBeTruthy();
+        expect(() => new RegExp(s.summary), `${f.id}: ${s.summary}`).not.toThrow();
+      }
+    }
+  });
+});

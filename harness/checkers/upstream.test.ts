@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { contained, resets } from "../../scenarios/expectations.ts";
+import { judgeUpstream, upstreamPromise } from "./upstream.ts";
+import { failed, fault, info, run, runtime, sibling } from "./synthetic.ts";
+
+const RESET = resets(["Abort"]);
+const CONTAINED = contained(["PanicError"]);
+const real = <T extends { config: { variant: string } }>(r: T, variant = "real-abort"): T => ({ ...r, config: { ...r.config, variant } });
+const status = (verdicts: ReturnType<typeof judgeUpstream>) => Object.fromEntries(verdicts.map((v) => [v.checker, v.status]));
+
+describe("upstream's own promises (workers-rs panic.spec.ts)", () => {
+  it("abort mode: a panic's request is cancelled, the instance resets, later requests succeed", () => {
+    const kept = judgeUpstream(real(run(RESET, [info(runtime(1)), fault("Canceled"), sibling("later"), info(runtime(2))], { fault: { kind: "panic" } })));
+    expect(status(kept)).toEqual({ "upstream:fault": "holds", "upstream:reset": "holds", "upstream:later": "holds" });
+    expect(kept[0]!.summary).toContain("panic.spec.ts A1");
+  });
+
+  it("a second reset is no break of upstream's promise, but no reset or a failed later request is", () => {
+    const twice = judgeUpstream(real(run(RESET, [info(runtime(1)), fault("Canceled"), sibling("later"), info(runtime(3))], { fault: { kind: "oom" } })));
+    expect(status(twice)["upstream:reset"]).toBe("holds");
+    const never = judgeUpstream(real(run(RESET, [info(runtime(1)), fault("Canceled"), sibling("later", failed("Canceled")), info(runtime(1))], { fault: { kind: "js-error" } })));
+    expect(status(never)).toMatchObject({ "upstream:reset": "broken", "upstream:later": "broken" });
+    expect(never.find((v) => v.checker === "upstream:reset")!.summary).toMatch(/generation moved by 0, upstream asserts a reset \(panic\.spec\.ts A6\)/);
+  });
+
+  it("unwind: a panic is a PanicError that resets nothing, and its concurrent requests answer (U1, U3)", () => {
+    const ok = judgeUpstream(real(run(CONTAINED, [info(runtime(1)), sibling("inflight"), fault("PanicError"), sibling("later"), info(runtime(1))],
+      { strategy: "unwind", fault: { kind: "panic" } }), "real-unwind"));
+    expect(status(ok)).toEqual({ "upstream:fault": "holds", "upstream:reset": "holds", "upstream:later": "holds", "upstream:in-flight": "holds" });
+    const hurt = judgeUpstream(real(run(CONTAINED, [info(runtime(1)), sibling("inflight", { status: "timeout" }), fault("Canceled"), info(runtime(2))],
+      { strategy: "unwind", fault: { kind: "panic" } }), "real-unwind"));
+    expect(status(hurt)).toEqual({ "upstream:fault": "broken", "upstream:reset": "broken", "upstream:later": "holds", "upstream:in-flight": "broken" });
+  });
+
+  it("the contract's own class is accepted beside the cancel upstream asserts", () => {
+    const clear = judgeUpstream(real(run(RESET, [info(runtime(1)), fault("Abort"), info(runtime(2))], { fault: { kind: "abort" } })));
+    expect(status(clear)["upstream:fault"]).toBe("holds");
+  });
+
+  it("promises nothing where upstream's tests assert nothing", () => {
+    expect(upstreamPromise(real(run(RESET, [], { fault: { kind: "panic", place: "durable-object" } })))).toBeUndefined();
+    expect(upstreamPromise(real(run(RESET, [], { fault: { kind: "stack-overflow" } })))).toBeUndefined();
+    expect(upstreamPromise(real(run(CONTAINED, [], { strategy: "unwind", fault: { kind: "panic-in-drop" } }), "real-unwind"))).toBeUndefined();
+    expect(judgeUpstream(real(run(RESET, [], { strategy: "none", fault: { kind: "panic" } }), "real-legacy"))).toEqual([]);
+  });
+
+  it("an unreported generation leaves the reset unknown, never kept", () => {
+    const blind = judgeUpstream(real(run(RESET, [fault("Canceled"), sibling("later")], { fault: { kind: "panic" } })));
+    expect(status(blind)["upstream:reset"]).toBe("unknown");
+  });
+});
