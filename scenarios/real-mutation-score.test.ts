@@ -2,13 +2,10 @@
 // harness/mutants/real-glue.ts puts one bug class back into a real build's shim, glue or .wasm,
 // and the catalog must catch it.
 //
-// A real build already breaks guarantees unmutated (docs/findings.md, F1–F8), so "a run is
-// broken" proves nothing here. A mutant is caught only when a run of it breaks a checker that
-// the same scenario on the same unmutated build does not break: neither in
-// scenarios/real-findings.json (every break seen there over many runs) nor in two unmutated
-// runs made by this test, whenever a mutant's run breaks something the findings file does not
-// list (the only record for real-unwind-exnref, which that file does not cover). A timing-dependent
-// finding (F3) is therefore not a catch once it showed in the findings or in either unmutated run.
+// A real build already breaks guarantees unmutated (docs/findings.md), so "a run is broken"
+// proves nothing here. A mutant is caught only when a run of it breaks a checker that the same
+// scenario on the same unmutated build does not break in either of two unmutated runs made by
+// this test.
 //
 // Scenarios are tried in the shared topology, the mutant's likely catchers first, then the
 // catalog in order; the first catch ends the search. A run the harness could not complete is
@@ -29,7 +26,6 @@ import { runMatrix } from "../harness/matrix/matrix.ts";
 import { MUTABLE_REAL_MODES, type MutableRealMode, REAL_MUTANTS, type RealMutant, prepareRealMutant } from "../harness/mutants/real-glue.ts";
 import { PROJECT_ROOT } from "../harness/project.ts";
 
-const FINDINGS: Record<string, string[]> = JSON.parse(readFileSync(join(PROJECT_ROOT, "scenarios/real-findings.json"), "utf8"));
 const ESCAPES_FILE = join(PROJECT_ROOT, "scenarios/real-mutant-escapes.json");
 /** "<mutant>/<mode>" → why the catalog cannot catch it. */
 const EXPLAINED: Record<string, string> = existsSync(ESCAPES_FILE) ? JSON.parse(readFileSync(ESCAPES_FILE, "utf8")) : {};
@@ -40,7 +36,7 @@ const catalog = await loadScenarios();
 const brokenCheckers = (r: RunResult) => r.verdicts.filter((v) => v.status === "broken").map((v) => v.checker);
 const harnessError = (r: RunResult) => (r.status === "error" ? `${r.runId}: harness error, not a catch: ${r.error}` : undefined);
 
-/** What the unmutated build breaks in `scenario`: the recorded findings and BASELINE_RUNS fresh runs. */
+/** What the unmutated build breaks in `scenario` over BASELINE_RUNS fresh runs. */
 const baselines = new Map<string, Promise<Set<string>>>();
 function unmutatedBreaks(scenario: Scenario, mode: MutableRealMode): Promise<Set<string>> {
   const key = `${scenario.name}/${mode}/${TOPOLOGY}`;
@@ -49,7 +45,7 @@ function unmutatedBreaks(scenario: Scenario, mode: MutableRealMode): Promise<Set
     known = runMatrix({ scenarios: [scenario], variants: [mode], topologies: [TOPOLOGY], repeat: BASELINE_RUNS }).then((matrix) => {
       const errored = matrix.results.map(harnessError).find(Boolean);
       if (errored) throw new Error(`unmutated ${errored}`);
-      return new Set([...(FINDINGS[key] ?? []), ...matrix.results.flatMap(brokenCheckers)]);
+      return new Set(matrix.results.flatMap(brokenCheckers));
     });
     baselines.set(key, known);
   }
@@ -76,8 +72,7 @@ async function hunt(mutant: RealMutant, mode: MutableRealMode): Promise<{ caught
     for (const result of matrix.results) {
       const errored = harnessError(result);
       if (errored) throw new Error(`${mutant.name}: ${errored}`);
-      const recorded = FINDINGS[`${scenario.name}/${mode}/${TOPOLOGY}`] ?? [];
-      const candidates = brokenCheckers(result).filter((c) => !recorded.includes(c));
+      const candidates = brokenCheckers(result);
       if (candidates.length === 0) continue;
       const unmutated = await unmutatedBreaks(scenario, mode);
       const fresh = candidates.filter((c) => !unmutated.has(c));

@@ -7,7 +7,7 @@ import { VARIANT_NAMES } from "../build/variants.ts";
 import { judgeRun, type MatrixResult, type RunResult } from "../checkers/index.ts";
 import { countRuns } from "../checkers/verdict.ts";
 import { CANARY_CLIENT, type Client } from "../engine/client.ts";
-import { executeScenario, slowestAnswer } from "../engine/execute.ts";
+import { executeScenario, parkedNow, slowestAnswer } from "../engine/execute.ts";
 import { REAL_CLIENT } from "../engine/real-client.ts";
 import { appendHistory } from "../history/file.ts";
 import { type BuildName, OWN_WORKER, type RunConfig, runId, type ScenarioRun } from "../history/run.ts";
@@ -157,6 +157,25 @@ async function freshInstances(worker: RunningWorker): Promise<boolean> {
   }
 }
 
+/** Times a park count is asked before the worker counts as unable to give it (a count can fail once after a fault). */
+const PROBE_ATTEMPTS = 5;
+
+/**
+ * Why `worker` can no longer serve the next run, or undefined when it can: what a run asks
+ * first (every isolate's park count) no longer answers. A run that broke the worker this way
+ * must not hand it on: the next run would fail before the worker could be judged.
+ */
+async function unableToServe(worker: RunningWorker, client: Client): Promise<string | undefined> {
+  if (!client.park) return undefined;
+  const isolates = worker.topology === "split" ? (["handler", "objects"] as const) : (["handler"] as const);
+  for (const isolate of isolates) {
+    let answered = false;
+    for (let attempt = 0; attempt < PROBE_ATTEMPTS && !answered; attempt++) answered = (await parkedNow(worker, client.park, isolate)) !== undefined;
+    if (!answered) return `the ${isolate} isolate no longer says how many requests it has parked (${client.park.count.path} failed ${PROBE_ATTEMPTS} times)`;
+  }
+  return undefined;
+}
+
 /** A run the harness could not complete: its history says why and holds no records. */
 function failedRun(scenario: Scenario, config: RunConfig, error: unknown): ScenarioRun {
   return { runId: runId(scenario, config), scenario, config, records: [], output: "", error: error instanceof Error ? error.message : String(error) };
@@ -280,6 +299,13 @@ export function matrixSession(options: MatrixOptions, total: number, tally = { d
     const troubled = result.status !== "holds" && (result.history.records.some((r) => r.status === "timeout" || r.status === "unreachable") || result.history.records.length === 0);
     if (troubled && current && !(await current.worker.responsive())) {
       note(`workerd stopped answering during ${result.runId}; stopped it and started a fresh one`);
+      await release();
+    }
+    // Each run is judged on its own: a worker a run left alive but unable to answer the
+    // harness's probes is not handed on to the next run.
+    const unable = result.status !== "holds" && current ? await unableToServe(current.worker, ownClient ?? clientForBuild(config.variant)) : undefined;
+    if (unable) {
+      note(`${result.runId} left the worker unable to serve another run: ${unable}; the next run gets a fresh workerd`);
       await release();
     }
     return result;
