@@ -157,7 +157,8 @@ async function startRealCanary(mode: RealMode, options: StartOptions): Promise<R
     throw new StrategyMismatchError(`mutants belong to the reference runtime; ${mode.name} is a real workers-rs build`);
   }
   const { compatibilityDate, compatibilityFlags } = await readWorkerRuntimeConfig();
-  const worker = (name: string): WorkerOptions => ({
+  // Each worker parks in the scope of the isolate the harness calls it by (./park-service.js).
+  const worker = (name: string, isolate: Isolate): WorkerOptions => ({
     name,
     modules: true,
     scriptPath: join(dir, manifest.entry),
@@ -165,20 +166,37 @@ async function startRealCanary(mode: RealMode, options: StartOptions): Promise<R
     modulesRules: [{ type: "CompiledWasm" as const, include: ["**/*.wasm"] }],
     compatibilityDate,
     compatibilityFlags,
-    bindings: options.parkTimeoutMs === undefined ? {} : { WRH_PARK_TIMEOUT_MS: String(options.parkTimeoutMs) },
+    bindings: {
+      WRH_PARK_SCOPE: isolate,
+      ...(options.parkTimeoutMs === undefined ? {} : { WRH_PARK_TIMEOUT_MS: String(options.parkTimeoutMs) }),
+    },
+    serviceBindings: { PARK: PARK_SERVICE.name },
   });
   const object = (className: string, scriptName?: string) =>
     ({ className, useSQLite: true, unsafePreventEviction: true, ...(scriptName ? { scriptName } : {}) });
   const objects = (scriptName?: string) => ({ COUNTER: object("Counter", scriptName), MY_CLASS: object("MyClass", scriptName) });
   const topology = options.topology ?? "shared";
   const running = await launch(`real build ${mode.name}`, topology === "shared"
-    ? [{ ...worker(`canary-${mode.name}`), durableObjects: objects() }]
+    ? [{ ...worker(`canary-${mode.name}`, "handler"), durableObjects: objects() }]
     : [
-        { ...worker(`canary-${mode.name}`), durableObjects: objects(OBJECTS_WORKER) },
-        { ...worker(OBJECTS_WORKER), durableObjects: objects() },
-      ], options.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS);
+        { ...worker(`canary-${mode.name}`, "handler"), durableObjects: objects(OBJECTS_WORKER) },
+        { ...worker(OBJECTS_WORKER, "objects"), durableObjects: objects() },
+      ], options.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS, [PARK_SERVICE]);
   return { ...running, manifest, strategy: mode.recovery };
 }
+
+/**
+ * Where the real canary's parked requests wait: a worker of the harness's own that holds each
+ * park's subrequest open until the release, so a park waits on I/O as a real sibling does and
+ * outlives a reset of the canary's instance. `request.signal` tells it when a parked request is gone.
+ */
+const PARK_SERVICE = {
+  name: "wrh-park",
+  modules: true,
+  scriptPath: join(import.meta.dirname, "park-service.js"),
+  compatibilityDate: "2025-09-01",
+  compatibilityFlags: ["enable_request_signal"],
+} satisfies WorkerOptions;
 
 /** What Miniflare needs to run one worker. */
 export type WorkerOptions = Extract<NonNullable<MiniflareOptions["workers"]>[number], { scriptPath?: string }>;
@@ -208,7 +226,7 @@ export function ownWorkerd(): Set<number> {
 let launching: Promise<unknown> = Promise.resolve();
 
 /** Starts one workerd for `workers`; its process ids are the children that appeared meanwhile. */
-async function start(label: string, workers: WorkerOptions[], output: string[]): Promise<{ mf: Miniflare; pids: number[]; driver: URL }> {
+async function start(label: string, workers: WorkerOptions[], services: WorkerOptions[], output: string[]): Promise<{ mf: Miniflare; pids: number[]; driver: URL }> {
   const before = ownWorkerd();
   const mf = new Miniflare({
     log: new Log(LogLevel.WARN),
@@ -217,7 +235,7 @@ async function start(label: string, workers: WorkerOptions[], output: string[]):
       stdout.on("data", (chunk: Buffer) => output.push(chunk.toString()));
       stderr.on("data", (chunk: Buffer) => output.push(chunk.toString()));
     },
-    workers: [...workers, driverWorker(workers[0]!.name!, workers[1]?.name)],
+    workers: [...workers, driverWorker(workers[0]!.name!, workers[1]?.name), ...services],
   });
   try {
     await mf.ready;
@@ -235,15 +253,18 @@ async function start(label: string, workers: WorkerOptions[], output: string[]):
 
 /**
  * Starts `workers` in one workerd (the first is the entry; in the split topology the second
- * hosts the Durable Objects) and wraps it with deadlines and output capture. Durable Objects
- * should set `unsafePreventEviction`: eviction after 10 s idle would look exactly like a reset.
+ * hosts the Durable Objects), with `services` beside them for them to bind, and wraps it with
+ * deadlines and output capture. Durable Objects should set `unsafePreventEviction`: eviction
+ * after 10 s idle would look exactly like a reset.
  */
-export async function launch(label: string, workers: WorkerOptions[], deadlineMs = DEFAULT_REQUEST_DEADLINE_MS): Promise<RunningWorker> {
+export async function launch(
+  label: string, workers: WorkerOptions[], deadlineMs = DEFAULT_REQUEST_DEADLINE_MS, services: WorkerOptions[] = [],
+): Promise<RunningWorker> {
   const output: string[] = [];
   const topology: Topology = workers.length > 1 ? "split" : "shared";
   // Starts take turns, so the workerd that appears during one is that start's own: of several
   // running at once (a parallel matrix), one can be killed without touching the others.
-  const turn = launching.then(() => start(label, workers, output));
+  const turn = launching.then(() => start(label, workers, services, output));
   launching = turn.catch(() => {});
   const { mf, pids, driver } = await turn;
   let disposed: Promise<void> | undefined;
