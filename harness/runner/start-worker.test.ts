@@ -97,4 +97,28 @@ describe("the runner", () => {
       await worker.dispose();
     }
   });
+  // The real canary's parks are holds at the harness's park service, not tickets in the Wasm
+  // memory a reset throws away: after a reset the count still sees them and the release reaches them.
+  it("counts and releases a real canary's parks after a reset replaced the instance that parked them, per isolate (real-abort, split)", async () => {
+    const worker = await startCanary({ variant: "real-abort", topology: "split" });
+    const parked = async (isolate: "handler" | "objects") =>
+      ((await (await worker.fetchIsolate(isolate, "/__harness/parked")).json()) as { parked: number }).parked;
+    const json = async (isolate: "handler" | "objects", path: string) => (await (await worker.fetchIsolate(isolate, path)).json()) as Record<string, number>;
+    try {
+      const inHandler = [worker.fetch("/park?seed=1"), worker.fetch("/park?seed=2")];
+      const inObject = worker.fetchIsolate("objects", "/do/reset-check/park");
+      while ((await parked("handler")) < 2 || (await parked("objects")) < 1) await new Promise((r) => setTimeout(r, 10));
+      await (await worker.fetch("/panic")).text();
+      expect(await json("handler", "/__harness/info")).toMatchObject({ generation: 2, parked: 2 });
+      expect(await json("handler", "/__harness/release")).toEqual({ released: 2 });
+      // Woken into the instance the reset replaced, they are refused there: workerd cancels them.
+      for (const answer of await Promise.all(inHandler)) expect([answer.status, await answer.text()]).toEqual([500, expect.stringContaining("canceled this request")]);
+      expect(await parked("objects")).toBe(1);
+      expect(await json("objects", "/__harness/release")).toEqual({ released: 1 });
+      expect(await (await inObject).json()).toMatchObject({ released: true });
+      expect([await parked("handler"), await parked("objects")]).toEqual([0, 0]);
+    } finally {
+      await worker.dispose();
+    }
+  });
 });

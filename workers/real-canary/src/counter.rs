@@ -48,7 +48,7 @@ impl CounterState {
             }
             "read" => ok_json(self.counts(self.memory.get(), self.stored().await?)),
             "park" => {
-                let released = park::wait_for_release(&self.env).await;
+                let released = park::wait_for_release(&self.env).await?;
                 ok_json(self.counts(self.memory.get(), self.stored().await?).boolean("released", released))
             }
             "panic" => faults::panic(faults::requested(&req.url()?)?),

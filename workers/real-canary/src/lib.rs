@@ -113,19 +113,19 @@ pub async fn main(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     match path.as_str() {
         "/ok" => ok_json(Json::new().num("served", serve())),
         "/stats" => ok_json(probes::stats()),
-        "/__harness/info" => ok_json(probes::info()),
-        "/__harness/parked" => ok_json(Json::new().num("parked", park::parked())),
+        "/__harness/info" => ok_json(probes::info(&env).await),
+        "/__harness/parked" => ok_json(Json::new().num("parked", park::parked(&env).await?)),
         "/__harness/bench" => ok_json(bench::run(&url)?),
-        "/__harness/release" => ok_json(Json::new().num("released", park::release(number(&url, "count", u64::MAX)?))),
+        "/__harness/release" => ok_json(Json::new().num("released", park::release(&env, number(&url, "count", u64::MAX)?).await?)),
         "/echo" => {
             let text = query(&url, "text").unwrap_or_default();
             ok_json(Json::new().str("text", &text).num("checksum", integrity::checksum(text.as_bytes()).into()))
         }
         "/sleep" => ok_json(park::sleep(&env, number(&url, "ms", 0)?, number(&url, "seed", 1)? as u32).await),
-        "/park" => ok_json(park::park(&env, number(&url, "seed", 1)? as u32, held_bytes(&url)?, number(&url, "together", 0)? == 1).await),
+        "/park" => ok_json(park::park(&env, number(&url, "seed", 1)? as u32, held_bytes(&url)?, number(&url, "together", 0)? == 1).await?),
         "/resume" => {
             let requested = faults::requested(&url)?;
-            park::wait_together(&env).await;
+            park::wait_together(&env).await?;
             match query(&url, "fault").as_deref() {
                 Some("panic") => faults::panic(requested),
                 Some("js-error") => faults::js_error(requested),

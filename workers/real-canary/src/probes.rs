@@ -4,6 +4,7 @@
 use crate::json::Json;
 use std::cell::Cell;
 use wasm_bindgen::prelude::*;
+use worker::Env;
 
 // Counts every Wasm instance created in this isolate, whichever part of the runtime creates it
 // (the glue's first instantiation, wasm-bindgen's reset, worker-build's shim), by counting
@@ -76,15 +77,20 @@ pub fn stats() -> Json {
         .boolean("lockPoisoned", crate::faults::lock_poisoned())
 }
 
-pub fn info() -> Json {
+/// What the runtime looks like now; `parked` only when the park service answered (a worker
+/// started without it has no parks to count).
+pub async fn info(env: &Env) -> Json {
     let state = wrh_init_state();
-    Json::new()
+    let info = Json::new()
         .str("runtime", "workers-rs")
         .num("generation", generation().into())
         .raw("instanceId", &state[0].to_string())
         .boolean("criticalError", state[1] == 1)
         .num("stackPointer", stack_address())
         .num("memoryBytes", memory_bytes())
-        .num("heapBytes", crate::heap::live_bytes() as u64)
-        .num("parked", crate::park::parked())
+        .num("heapBytes", crate::heap::live_bytes() as u64);
+    match crate::park::parked(env).await {
+        Ok(parked) => info.num("parked", parked),
+        Err(_) => info,
+    }
 }
