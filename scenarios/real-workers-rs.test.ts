@@ -1,5 +1,6 @@
 // Real workers-rs through the whole catalog: the canary on the real `worker` crate, built by the
-// real worker-build (default and --panic-unwind modes), in both topologies, judged by the same
+// real worker-build (default and --panic-unwind modes, each with --no-opt and optimised by
+// wasm-opt as shipped), in both topologies, judged by the same
 // checkers as the reference runtime and beside upstream's own promises.
 //
 // A real build that breaks a guarantee the reference runtime keeps is a finding, not a test
@@ -19,7 +20,7 @@ const catalog = await loadScenarios();
 const seen = new Set<string>();
 const regressions: string[] = [];
 
-for (const config of configurations({ variants: ["real-abort", "real-unwind"] })) {
+for (const config of configurations({ variants: ["real-abort", "real-unwind", "real-abort-opt", "real-unwind-opt"] })) {
   const scenarios = catalog.filter((s) => s.expect[config.strategy] && (s.topologies ?? TOPOLOGIES).includes(config.topology));
   describe(`real workers-rs · ${config.variant} (${config.strategy}) · ${config.topology} topology`, () => {
     const results = new Map<string, RunResult[]>();

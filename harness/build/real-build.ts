@@ -3,8 +3,10 @@
 // dist/<mode>/: what worker-build wrote to its output folder (index.js, index_bg.wasm,
 // worker/shim.mjs, package.json) plus a manifest.json. Nothing is downloaded but crates from
 // crates.io: the tools are `cargo install`ed (real-tools.ts), esbuild is the project's own npm
-// package, wasm-opt is skipped (`--no-opt`; binaryen would be a GitHub download), and the
-// toolchain shims stand in for rustup's nightly.
+// package, wasm-opt is npm's binaryen of the version worker-build pins (its own download would
+// come from GitHub), and the toolchain shims stand in for rustup's nightly. Every mode is built
+// twice, as users ship it (worker-build runs wasm-opt on a release build: the `-opt` modes) and
+// with `--no-opt`, so what the optimiser changes shows as a difference between the two.
 //
 // A mode is skipped when its manifest's inputs hash matches (the crate's sources, the local
 // files it includes from outside, its lockfile, the mode's arguments and flags, the tool,
@@ -61,8 +63,10 @@ export type RealModeName = RealBuild;
 
 export interface RealMode {
   name: RealModeName;
-  /** worker-build's own arguments for the mode (the builder adds --no-opt and --out-dir). */
+  /** worker-build's own arguments for the mode (the builder adds --no-opt unless wasmOpt, and --out-dir). */
   workerBuildArgs: readonly string[];
+  /** wasm-opt optimises the shipped module (worker-build's default for a release build). */
+  wasmOpt: boolean;
   /** RUSTFLAGS set for the mode (worker-build appends -Cpanic=unwind for --panic-unwind). */
   rustflags: readonly string[];
   panic: "abort" | "unwind";
@@ -84,10 +88,11 @@ export interface RealMode {
 
 const MEMORY_CAP = (bytes: number) => `-Clink-arg=--max-memory=${bytes}`;
 
-export const REAL_MODES: readonly RealMode[] = [
+const UNOPTIMISED: readonly RealMode[] = [
   {
     name: "real-abort",
     workerBuildArgs: [],
+    wasmOpt: false,
     rustflags: [],
     panic: "abort",
     rustcEh: "none",
@@ -99,6 +104,7 @@ export const REAL_MODES: readonly RealMode[] = [
   {
     name: "real-unwind",
     workerBuildArgs: ["--release", "--panic-unwind"],
+    wasmOpt: false,
     rustflags: ["-Cllvm-args=-wasm-use-legacy-eh=true"],
     panic: "unwind",
     rustcEh: "legacy",
@@ -110,6 +116,7 @@ export const REAL_MODES: readonly RealMode[] = [
   {
     name: "real-unwind-exnref",
     workerBuildArgs: ["--release", "--panic-unwind"],
+    wasmOpt: false,
     rustflags: ["-Cllvm-args=-wasm-use-legacy-eh=false"],
     panic: "unwind",
     rustcEh: "exnref",
@@ -121,6 +128,7 @@ export const REAL_MODES: readonly RealMode[] = [
   {
     name: "real-legacy",
     workerBuildArgs: ["--release", "--no-panic-recovery"],
+    wasmOpt: false,
     rustflags: [],
     panic: "abort",
     rustcEh: "none",
@@ -131,7 +139,20 @@ export const REAL_MODES: readonly RealMode[] = [
   },
 ];
 
+/** Each mode, then each again as worker-build ships it by default: optimised by wasm-opt. */
+export const REAL_MODES: readonly RealMode[] = [
+  ...UNOPTIMISED,
+  ...UNOPTIMISED.map((mode) => ({
+    ...mode, name: `${mode.name}-opt` as RealModeName, wasmOpt: true, summary: `${mode.summary}; optimised by wasm-opt, as shipped`,
+  })),
+];
+
 export const REAL_MODE_NAMES = REAL_MODES.map((m) => m.name);
+
+/** The mode a `-opt` mode optimises (itself for the others): the same rustc output, the same cargo folder. */
+export function unoptimised(mode: RealMode): RealMode {
+  return UNOPTIMISED.find((m) => m.name === mode.name.replace(/-opt$/, "")) ?? mode;
+}
 
 export function realModeByName(name: string): RealMode | undefined {
   return REAL_MODES.find((m) => m.name === name);
@@ -167,8 +188,12 @@ export interface RealBuildManifest {
   effectiveRustflags: string[];
   /** esbuild --minify, worker-build's default (NO_MINIFY unset). */
   minified: boolean;
-  /** wasm-opt is skipped (--no-opt): worker-build would download binaryen. */
-  wasmOpt: false;
+  /** Whether wasm-opt (npm's binaryen, the version worker-build pins) optimised the shipped module; otherwise --no-opt. */
+  wasmOpt: boolean;
+  /** binaryen's version when wasmOpt (`wasm-opt --version`). */
+  wasmOptVersion?: string;
+  /** Where rustc comes from: `debian` (rustc-web) or `rustup-nightly` (preferred where it has the wasm32 target). */
+  toolchainKind: string;
   maxMemoryBytes: number;
   /** Files of the project outside the crate that the build read (see externalSources). */
   externalSources: string[];
@@ -217,7 +242,7 @@ export function readRealManifest(mode: string, distRoot = DIST_DIR): RealBuildMa
  */
 function modeTargetDir(mode: RealMode): string {
   const sameRustc = mode.panic === "abort" && mode.rustflags.length === 0;
-  return join(wrhCacheDir(), "real-target", sameRustc ? "panic-abort" : mode.name);
+  return join(wrhCacheDir(), "real-target", sameRustc ? "panic-abort" : unoptimised(mode).name);
 }
 
 function rustcWasmPath(mode: RealMode): string {
@@ -235,6 +260,22 @@ function projectEsbuild(): string {
   const found = candidates.find((p) => existsSync(p));
   if (!found) throw new BuildError(`no esbuild binary under ${esbuildDir}; run \`npm install\``);
   return found;
+}
+
+/**
+ * npm's binaryen wasm-opt: the release worker-build pins (its CUR_WASM_OPT_VERSION), a Node
+ * script, so no binary is downloaded. Its version is an input of every -opt build.
+ */
+function projectWasmOpt(): { bin: string; version: string } {
+  const require = createRequire(join(PROJECT_ROOT, "package.json"));
+  let dir: string;
+  try {
+    dir = dirname(require.resolve("binaryen/package.json"));
+  } catch {
+    throw new BuildError("npm's binaryen (wasm-opt for the -opt real builds) is not installed; run `npm install`");
+  }
+  const { version } = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { version: string };
+  return { bin: join(dir, "bin", "wasm-opt"), version };
 }
 
 /**
@@ -269,6 +310,8 @@ interface RealInputs {
   shimsHash: string;
   shimsDir: string;
   wasmOptShim: string;
+  /** npm's binaryen wasm-opt and its version, for the -opt modes. */
+  wasmOpt: { bin: string; version: string };
   esbuildBin: string;
   maxMemoryBytes: number;
   crateHash: string;
@@ -287,7 +330,7 @@ function inputsHashFor(mode: RealMode, inputs: RealInputs, externalFiles: readon
   });
   return hashStrings([
     RECIPE, mode.name, inputs.crateHash, ...external,
-    "args", ...mode.workerBuildArgs, "rustflags", ...rustflagsFor(mode, inputs.maxMemoryBytes),
+    "args", ...mode.workerBuildArgs, mode.wasmOpt ? `wasm-opt ${inputs.wasmOpt.version}` : "--no-opt", "rustflags", ...rustflagsFor(mode, inputs.maxMemoryBytes),
     inputs.tools.workerBuild.version, inputs.tools.wasmBindgen.version, esbuild.version,
     inputs.toolchain.version, inputs.toolchain.rustc, inputs.toolchain.cargo, inputs.toolchain.linker ?? "",
     inputs.shimsHash,
@@ -305,7 +348,7 @@ function filesUnder(dir: string, base = dir): string[] {
 }
 
 function runWorkerBuild(mode: RealMode, inputs: RealInputs, outDir: string): Promise<void> {
-  const args = [...mode.workerBuildArgs, "--no-opt", ...(inputs.source.fixedOutDir ? [] : ["--out-dir", outDir])];
+  const args = [...mode.workerBuildArgs, ...(mode.wasmOpt ? [] : ["--no-opt"]), ...(inputs.source.fixedOutDir ? [] : ["--out-dir", outDir])];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PATH: `${inputs.shimsDir}:${process.env.PATH ?? ""}`,
@@ -313,7 +356,7 @@ function runWorkerBuild(mode: RealMode, inputs: RealInputs, outDir: string): Pro
     CARGO_TARGET_DIR: modeTargetDir(mode),
     WASM_BINDGEN_BIN: inputs.tools.wasmBindgen.bin,
     ESBUILD_BIN: inputs.esbuildBin,
-    WASM_OPT_BIN: inputs.wasmOptShim,
+    WASM_OPT_BIN: mode.wasmOpt ? inputs.wasmOpt.bin : inputs.wasmOptShim,
   };
   // Whatever the caller's shell has must not change what users would get from worker-build.
   for (const name of ["CARGO_ENCODED_RUSTFLAGS", "NO_MINIFY", "CUSTOM_SHIM", "COREDUMP", "RUN_TO_COMPLETION",
@@ -475,11 +518,13 @@ async function buildMode(mode: RealMode, inputs: RealInputs, force: boolean, log
       [`worker-build ${inputs.tools.workerBuild.version}`]: inputs.tools.workerBuild.lockAdjustments,
       [`wasm-bindgen-cli ${inputs.tools.wasmBindgen.version}`]: inputs.tools.wasmBindgen.lockAdjustments,
     },
-    workerBuildArgs: [...mode.workerBuildArgs, "--no-opt"],
+    workerBuildArgs: [...mode.workerBuildArgs, ...(mode.wasmOpt ? [] : ["--no-opt"])],
     rustflags,
     effectiveRustflags: mode.workerBuildArgs.includes("--panic-unwind") ? [...rustflags, "-Cpanic=unwind"] : rustflags,
     minified: true,
-    wasmOpt: false,
+    wasmOpt: mode.wasmOpt,
+    ...(mode.wasmOpt ? { wasmOptVersion: inputs.wasmOpt.version } : {}),
+    toolchainKind: inputs.toolchain.kind,
     maxMemoryBytes: inputs.maxMemoryBytes,
     // After the build: its dep-info now names every local file it read.
     externalSources,
@@ -510,7 +555,7 @@ export async function buildReal(options: RealBuildOptions = {}): Promise<RealMod
   const shims = ensureToolchainShims(toolchain);
   const inputs: RealInputs = {
     source, toolchain, tools,
-    shimsHash: shims.hash, shimsDir: shims.dir, wasmOptShim: shims.wasmOpt,
+    shimsHash: shims.hash, shimsDir: shims.dir, wasmOptShim: shims.wasmOpt, wasmOpt: projectWasmOpt(),
     esbuildBin: projectEsbuild(),
     maxMemoryBytes: validateMaxMemory(options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES),
     crateHash: hashTree(source.crateDir, new Set(["target", "build"])),

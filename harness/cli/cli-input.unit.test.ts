@@ -107,6 +107,8 @@ describe("wrh build --variant", () => {
       return [...(selected.reference ?? []).map((v) => v.name), ...selected.real.map((m) => m.name)];
     };
     expect(names(["reference", "unwind"])).toEqual(["abort", "unwind", "unwind-exnref"]);
-    expect(names(["real"])).toEqual(["real-abort", "real-unwind", "real-unwind-exnref", "real-legacy"]);
+    expect(names(["real"])).toEqual([
+      "real-abort", "real-unwind", "real-unwind-exnref", "real-legacy", "real-abort-opt", "real-unwind-opt", "real-unwind-exnref-opt", "real-legacy-opt",
+    ]);
   });
 });

@@ -36,7 +36,8 @@ export async function releasesCommand(args: string[]): Promise<number> {
   const bugs = values["known-bugs"] ? knownBugs() : [];
   const only = values["known-bugs"] ? bugs.flatMap((b) => [b.lastAffected, b.fixedIn]) : values.only;
   const points = only ? all.filter((p) => only.includes(p.name)) : all;
-  const modeNames = (values["known-bugs"] ? bugs.map((b) => b.mode) : pick(values.mode, REAL_MODE_NAMES, "mode")) ?? REAL_MODE_NAMES;
+  // The --no-opt modes unless named: a point's wasm-opt builds are there to compare with them.
+  const modeNames = (values["known-bugs"] ? bugs.map((b) => b.mode) : pick(values.mode, REAL_MODE_NAMES, "mode")) ?? REAL_MODES.filter((m) => !m.wasmOpt).map((m) => m.name);
   const modes = REAL_MODES.filter((m) => modeNames.includes(m.name));
   const topologies = (values["known-bugs"] ? [...new Set(bugs.map((b) => b.topology))] : pick(values.topology, TOPOLOGIES, "topology")) as Topology[] | undefined;
   const catalog = await loadScenarios();

@@ -67,7 +67,9 @@ export const COMMAND_USAGE = {
       Variants: ${VARIANT_NAMES.join(", ")} (default, or \`reference\`: all of these). Unchanged inputs are not recompiled.
       Real workers-rs builds (workers/real-canary by the real worker-build and wasm-bindgen CLI,
       installed from crates.io on first use): ${REAL_MODE_NAMES.join(", ")}, or \`real\` for all
-      four; each lands in dist/<mode>/ (index.js, index_bg.wasm, manifest.json).
+      of them; each lands in dist/<mode>/ (index.js, index_bg.wasm, manifest.json). A mode ending
+      in -opt is optimised by wasm-opt as worker-build ships it (npm's binaryen, the version
+      worker-build pins); the others are built with --no-opt.
       --max-memory caps linear memory so OOM is a real allocation failure
       (bytes, or with KiB/MiB/GiB; default ${DEFAULT_MAX_MEMORY_BYTES / 1024 / 1024}MiB).`,
   setup: `  wrh setup
@@ -130,7 +132,7 @@ export const COMMAND_USAGE = {
       The release matrix: for each release point of harness/releases/points.json (a worker
       version, its worker-build and an exact wasm-bindgen; --only picks some), build the real
       canary with that worker-build and the matching wasm-bindgen CLI (installed from crates.io
-      once per version) in every mode (--mode: ${REAL_MODE_NAMES.join(", ")}), run the catalog
+      once per version) in each mode (--mode: ${REAL_MODE_NAMES.join(", ")}; the --no-opt ones by default), run the catalog
       against each build, and print a release × mode × scenario table with the blast radius in
       each cell; writes releases.json, releases.html and a history per point to --out (default
       wrh-out/releases-<time>). Progress per point with the time left; a warm run compiles

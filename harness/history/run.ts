@@ -8,7 +8,10 @@ import type { Scenario, Topology } from "./scenario.ts";
 /** A build of the reference runtime's canary (harness/build/variants.ts lists them). */
 export type ReferenceBuild = "abort" | "unwind" | "unwind-exnref";
 /** A real workers-rs build of the canary (harness/build/real-build.ts lists them). */
-export type RealBuild = "real-abort" | "real-unwind" | "real-unwind-exnref" | "real-legacy";
+/** A real workers-rs build of the canary; `-opt`: optimised by wasm-opt as worker-build ships it, the others `--no-opt`. */
+export type RealBuild =
+  | "real-abort" | "real-unwind" | "real-unwind-exnref" | "real-legacy"
+  | "real-abort-opt" | "real-unwind-opt" | "real-unwind-exnref-opt" | "real-legacy-opt";
 export type BuildName = ReferenceBuild | RealBuild;
 
 /** A real workers-rs build: judged beside upstream's own promises, its breaks named by finding. */
@@ -32,6 +35,19 @@ export interface RunConfig {
   seed?: number;
 }
 
+/** How a real build was made: what a finding on it may depend on. */
+export interface BuildInfo {
+  /** rustc's version line, e.g. `rustc 1.96.0 (…) (built from a source tarball)`. */
+  rustc: string;
+  /** Where that rustc comes from: `debian` (rustc-web) or `rustup-nightly`. */
+  toolchain: string;
+  /** Whether wasm-opt optimised the shipped module, as worker-build does by default. */
+  wasmOpt: boolean;
+  worker: string;
+  workerBuild: string;
+  wasmBindgen: string;
+}
+
 /** One execution of one scenario: what the checkers judge. */
 export interface ScenarioRun {
   runId: string;
@@ -44,6 +60,8 @@ export interface ScenarioRun {
   output: string;
   /** Who spoke to the worker: `canary`, or the profile's name. */
   client?: string;
+  /** A real workers-rs build: its toolchain, wasm-opt and versions (from its manifest). */
+  build?: BuildInfo;
   /** What the scenario asked for that the profile could not do, left out of this run. */
   leftOut?: string[];
   /**

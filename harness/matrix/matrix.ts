@@ -2,7 +2,7 @@
 // `wrh run` and the vitest specs. It sits above every stage: it starts workers (runner),
 // executes and records (engine), then judges (checkers); nothing judges while a scenario runs.
 import { readManifest } from "../build/manifest.ts";
-import { REAL_MODE_NAMES, realModeByName } from "../build/real-build.ts";
+import { REAL_MODE_NAMES, readRealManifest, realModeByName } from "../build/real-build.ts";
 import { VARIANT_NAMES } from "../build/variants.ts";
 import { judgeRun, type MatrixResult, type RunResult } from "../checkers/index.ts";
 import { countRuns } from "../checkers/verdict.ts";
@@ -10,7 +10,7 @@ import { CANARY_CLIENT, type Client } from "../engine/client.ts";
 import { executeScenario, parkedNow, slowestAnswer } from "../engine/execute.ts";
 import { REAL_CLIENT } from "../engine/real-client.ts";
 import { appendHistory } from "../history/file.ts";
-import { type BuildName, OWN_WORKER, type RunConfig, runId, type ScenarioRun } from "../history/run.ts";
+import { type BuildInfo, type BuildName, OWN_WORKER, type RunConfig, runId, type ScenarioRun } from "../history/run.ts";
 import { type Scenario, TOPOLOGIES, type Topology } from "../history/scenario.ts";
 import { fitScenario } from "../profile/fit-scenario.ts";
 import { profileClient } from "../profile/profile-client.ts";
@@ -176,6 +176,17 @@ async function unableToServe(worker: RunningWorker, client: Client): Promise<str
   return undefined;
 }
 
+/** How a real build was made, from its manifest: recorded in each of its runs' history. */
+export function buildInfo(variant: string, distRoot?: string): BuildInfo | undefined {
+  const manifest = realModeByName(variant) ? readRealManifest(variant, distRoot) : undefined;
+  if (!manifest) return undefined;
+  const { versions } = manifest;
+  return {
+    rustc: versions.rustc, toolchain: manifest.toolchainKind ?? "unknown", wasmOpt: manifest.wasmOpt,
+    worker: versions.worker, workerBuild: versions.workerBuild, wasmBindgen: versions.wasmBindgen,
+  };
+}
+
 /** A run the harness could not complete: its history says why and holds no records. */
 function failedRun(scenario: Scenario, config: RunConfig, error: unknown): ScenarioRun {
   return { runId: runId(scenario, config), scenario, config, records: [], output: "", error: error instanceof Error ? error.message : String(error) };
@@ -280,7 +291,8 @@ export function matrixSession(options: MatrixOptions, total: number, tally = { d
     try {
       const client = ownClient ?? clientForBuild(config.variant);
       const execution = executeScenario(current.worker, scenario, runConfig, { client });
-      history = { ...(await within(execution, runDeadlineMs, "the run")), leftOut };
+      const build = buildInfo(config.variant, options.distRoot);
+      history = { ...(await within(execution, runDeadlineMs, "the run")), leftOut, ...(build ? { build } : {}) };
     } catch (error) {
       history = failedRun(scenario, runConfig, error);
       // A stalled run may still hold workerd: the next run gets a fresh one.

@@ -2,7 +2,7 @@
 // root causes instead of cells (each finding once, with the runs it shows in), breaks no
 // finding explains (NEW), and cells whose repeats disagreed (flips). Pure: run results in, lines out.
 import { findingById, findingIds, NEW_FINDING } from "../checkers/findings.ts";
-import { cellOf, flips, repeatedCells } from "../checkers/flips.ts";
+import { cellOf, flips, outcomeOf, repeatedCells } from "../checkers/flips.ts";
 import type { RunResult } from "../checkers/index.ts";
 import { isBroken } from "../checkers/verdict.ts";
 
@@ -18,11 +18,19 @@ export interface FindingGroup {
   builds: Record<string, number>;
   /** The guarantees it broke. */
   checkers: string[];
+  /** How the builds it showed on were made: rustc and its source, wasm-opt on or off. */
+  toolchains: string[];
   /** The first few runs, for NEW: where to look. */
   examples: string[];
 }
 
 const EXAMPLES = 5;
+
+/** A real build's toolchain in a few words: `rustc 1.96.0 (debian), wasm-opt off`. */
+export function toolchainOf(r: Pick<RunResult, "history">): string | undefined {
+  const build = r.history.build;
+  return build && `${build.rustc.split(" ").slice(0, 2).join(" ")} (${build.toolchain}), wasm-opt ${build.wasmOpt ? "on" : "off"}`;
+}
 
 /** The findings behind the broken verdicts of `results` (real builds), most runs first; NEW last. */
 export function findingGroups(results: readonly RunResult[]): FindingGroup[] {
@@ -30,7 +38,7 @@ export function findingGroups(results: readonly RunResult[]): FindingGroup[] {
   for (const r of results) {
     const seen = new Set<string>();
     for (const v of [...r.verdicts, ...(r.upstream ?? [])].filter(isBroken)) for (const id of findingIds(v)) {
-      const group = groups.get(id) ?? { id, title: findingById(id)?.title, runs: 0, cells: 0, builds: {}, checkers: [], examples: [], cellSet: new Set() };
+      const group = groups.get(id) ?? { id, title: findingById(id)?.title, runs: 0, cells: 0, builds: {}, checkers: [], toolchains: [], examples: [], cellSet: new Set() };
       if (!group.checkers.includes(v.checker)) group.checkers.push(v.checker);
       if (!seen.has(id)) {
         seen.add(id);
@@ -38,6 +46,8 @@ export function findingGroups(results: readonly RunResult[]): FindingGroup[] {
         group.cellSet.add(cellOf(r));
         group.builds[r.config.variant] = (group.builds[r.config.variant] ?? 0) + 1;
         if (group.examples.length < EXAMPLES) group.examples.push(r.runId);
+        const toolchain = toolchainOf(r);
+        if (toolchain && !group.toolchains.includes(toolchain)) group.toolchains.push(toolchain);
       }
       groups.set(id, group);
     }
@@ -54,7 +64,8 @@ export function findingLines(groups: readonly FindingGroup[]): string[] {
   const out = ["", "Findings on real builds, one root cause each (docs/findings.md):"];
   for (const g of groups) {
     const builds = Object.entries(g.builds).map(([build, n]) => `${build} ${n}`).join(", ");
-    const where = `${plural(g.runs, "run")} in ${plural(g.cells, "cell")} (${builds}); breaks ${g.checkers.join(", ")}`;
+    const where = `${plural(g.runs, "run")} in ${plural(g.cells, "cell")} (${builds}); breaks ${g.checkers.join(", ")}` +
+      `${g.toolchains.length ? `; built with ${g.toolchains.join(" / ")}` : ""}`;
     out.push(g.id === NEW_FINDING
       ? `  NEW: no finding explains it, and it fails the run: ${where}; e.g. ${g.examples.join(", ")}`
       : `  ${g.id}: ${g.title ?? "(not in the registry)"}: ${where}`);
@@ -75,6 +86,45 @@ export function upstreamLines(results: readonly RunResult[]): string[] {
 }
 
 const FLIPS_SHOWN = 30;
+
+/** A cell of a real build and the same cell of its `-opt` twin whose runs came out differently. */
+export interface OptDifference {
+  /** The cell of the --no-opt build. */
+  cell: string;
+  noOpt: string[];
+  opt: string[];
+}
+
+/** Cells where wasm-opt changed the outcome: every difference between a build and its -opt twin is a finding. */
+export function optDifferences(results: readonly RunResult[]): { compared: number; differences: OptDifference[] } {
+  const outcomes = new Map<string, Set<string>>();
+  for (const r of results) {
+    const set = outcomes.get(cellOf(r)) ?? new Set();
+    set.add(outcomeOf(r));
+    outcomes.set(cellOf(r), set);
+  }
+  let compared = 0;
+  const differences: OptDifference[] = [];
+  for (const [cell, noOpt] of outcomes) {
+    const [scenario, variant, ...rest] = cell.split("/");
+    if (!variant?.startsWith("real-") || variant.endsWith("-opt")) continue;
+    const opt = outcomes.get([scenario, `${variant}-opt`, ...rest].join("/"));
+    if (!opt) continue;
+    compared++;
+    const same = opt.size === noOpt.size && [...opt].every((o) => noOpt.has(o));
+    if (!same) differences.push({ cell, noOpt: [...noOpt], opt: [...opt] });
+  }
+  return { compared, differences };
+}
+
+export function optLines(results: readonly RunResult[]): string[] {
+  const { compared, differences } = optDifferences(results);
+  if (!compared) return [];
+  const out = ["", `wasm-opt: ${differences.length} of ${plural(compared, "cell")} came out differently on the -opt build than with --no-opt${differences.length ? ":" : "."}`];
+  out.push(...differences.slice(0, FLIPS_SHOWN).map((d) => `  ${d.cell}: --no-opt ${d.noOpt.join(" | ")}; -opt ${d.opt.join(" | ")}`));
+  if (differences.length > FLIPS_SHOWN) out.push(`  and ${differences.length - FLIPS_SHOWN} more (report.json lists them all)`);
+  return out;
+}
 
 /** Cells run more than once whose runs disagreed; those that race on purpose apart. */
 export function flipLines(results: readonly RunResult[]): string[] {

@@ -2,7 +2,7 @@
 // records themselves are in the history file.
 import type { MatrixResult } from "../checkers/index.ts";
 import { flips, repeatedCells } from "../checkers/flips.ts";
-import { findingGroups } from "./findings.ts";
+import { findingGroups, optDifferences } from "./findings.ts";
 
 export function renderJson(matrix: MatrixResult): string {
   return JSON.stringify({
@@ -10,6 +10,7 @@ export function renderJson(matrix: MatrixResult): string {
     durationMs: matrix.durationMs,
     notes: matrix.notes,
     findings: findingGroups(matrix.results),
+    ...(optDifferences(matrix.results).compared ? { wasmOpt: optDifferences(matrix.results) } : {}),
     ...(repeatedCells(matrix.results) ? { repeatedCells: repeatedCells(matrix.results), flips: flips(matrix.results) } : {}),
     runs: matrix.results.map(({ history, ...run }) => ({ ...run, output: history.output })),
   }, null, 2);

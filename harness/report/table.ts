@@ -5,7 +5,7 @@ import type { RunResult } from "../checkers/index.ts";
 import type { MatrixResult } from "../checkers/index.ts";
 import { isBroken, isUnknown, type Verdict } from "../checkers/verdict.ts";
 import { findingIds, NEW_FINDING } from "../checkers/findings.ts";
-import { findingGroups, findingLines, flipLines, upstreamLines } from "./findings.ts";
+import { findingGroups, findingLines, flipLines, optLines, upstreamLines } from "./findings.ts";
 
 function configLabel(result: RunResult): string {
   const { variant, strategy, mutants } = result.config;
@@ -73,7 +73,7 @@ export function renderTable(matrix: MatrixResult): string {
   const broken = matrix.results.flatMap((r) => [...r.verdicts, ...(r.upstream ?? [])].filter(isBroken)
     .map((v) => `  ${r.runId}: ${v.finding ? `[${v.finding}] ` : ""}${v.checker}: ${v.summary}`));
   if (broken.length) out.push("", "Broken guarantees:", ...broken);
-  out.push(...upstreamLines(matrix.results), ...findingLines(findingGroups(matrix.results)), ...flipLines(matrix.results));
+  out.push(...upstreamLines(matrix.results), ...findingLines(findingGroups(matrix.results)), ...flipLines(matrix.results), ...optLines(matrix.results));
   // The same guarantee unseen for the same reason in many runs is one line.
   const unseen = new Map<string, number>();
   for (const v of matrix.results.flatMap((r) => r.verdicts.filter(isUnknown))) {
