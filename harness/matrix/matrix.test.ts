@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ABORT, defineScenario } from "../engine/define-scenario.ts";
 import { loadScenarios } from "../engine/load-scenarios.ts";
+import { prepareRealMutant, realMutantByName } from "../mutants/real-glue.ts";
 import { ownWorkerd } from "../runner/start-worker.ts";
 import { MatrixInputError, configurations, runMatrix } from "./matrix.ts";
 
@@ -54,5 +55,21 @@ describe("the matrix", () => {
     expect(one.results.map((r) => r.config.variant)).toEqual(["abort", "abort", "abort", "abort", "abort", "abort", "unwind", "unwind", "unwind"]);
     expect(most).toBe(2);
     expect(ownWorkerd().size).toBe(0);
+  }, 120_000);
+
+  it("judges each run on its own: a run that leaves the worker unable to answer the harness's probes hands the next a fresh workerd", async () => {
+    // A real build whose resets keep the old memory's views: after a fault the instance no longer
+    // answers the park count. Each run is named as the one that broke it, and every later run
+    // still gets a verdict, not a harness error.
+    const distRoot = prepareRealMutant(realMutantByName("glue-reset-keeps-memory-views")!, "real-abort");
+    const matrix = await runMatrix({
+      scenarios: pick("panic-with-siblings", "abort-with-siblings", "js-error-with-siblings"), variants: ["real-abort"], topologies: ["shared"],
+      distRoot, requestDeadlineMs: 3_000,
+    });
+    expect(matrix.results.map((r) => [r.scenario, r.status, r.error])).toEqual([
+      ["panic-with-siblings", "broken", undefined], ["abort-with-siblings", "broken", undefined], ["js-error-with-siblings", "broken", undefined],
+    ]);
+    expect(matrix.notes.filter((n) => n.includes("left the worker unable to serve another run")).map((n) => n.split(" ")[0]))
+      .toEqual(matrix.results.map((r) => r.runId));
   }, 120_000);
 });
