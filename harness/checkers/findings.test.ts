@@ -3,7 +3,7 @@ import { resets } from "../../scenarios/expectations.ts";
 import { attribute, FINDINGS, type Finding, summaryParts } from "./findings.ts";
 import { judgeRun } from "./index.ts";
 import { fault, info, run, runtime, sibling } from "./synthetic.ts";
-import type { Verdict } from "./verdict.ts";
+import { exitStatus, type Verdict } from "./verdict.ts";
 
 const RESET = resets(["Abort"]);
 const REGISTRY: Finding[] = [
@@ -52,5 +52,15 @@ describe("findings: a break attributed to its root cause", () => {
         expect(() => new RegExp(s.summary), `${f.id}: ${s.summary}`).not.toThrow();
       }
     }
+  });
+
+  it("a real build's known limitations pass unless strict; a regression or a NEW break fails; a reference break always fails", () => {
+    const counts = { holds: 0, broken: 1, unknown: 0, error: 0 };
+    const matrix = (signal?: "known" | "new" | "regression") => ({ counts, results: [{ status: "broken" as const, ...(signal ? { signal } : {}) }] });
+    expect(exitStatus(matrix("known"))).toBe(0);
+    expect(exitStatus(matrix("known"), false, true)).toBe(1);
+    expect(exitStatus(matrix("new"))).toBe(1);
+    expect(exitStatus(matrix("regression"))).toBe(1);
+    expect(exitStatus(matrix())).toBe(1);
   });
 });

@@ -38,4 +38,20 @@ describe("wrh run", () => {
     expect(readFileSync(join(out, "junit.xml"), "utf8")).toMatch(/skipped="1"[\s\S]*<skipped message="not observed: [^"]*abort-hook: not observed/);
     expect(wrh(...args, "--require-observed", "--out", mkdtempSync(join(tmpdir(), "wrh-out-"))).status).toBe(1);
   });
+
+  it("a real build's known limitations are printed with their finding ids and pass; --strict fails on them", () => {
+    const args = ["run", "--scenario", "panic-with-siblings", "--variant", "real-abort", "--topology", "shared", "--deadline", "3", "--report", "junit"];
+    const out = mkdtempSync(join(tmpdir(), "wrh-out-"));
+    const { status, stdout } = wrh(...args, "--out", out);
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/panic-with-siblings\s+reset \(real-abort\)\s+shared\s+1\s+known: F1, F2/);
+    expect(stdout).toMatch(/^ {2}panic-with-siblings\/real-abort\/reset\/shared\/1: \[F1\+F2\] classification: fault ended as Canceled/m);
+    expect(stdout).toMatch(/^ {2}F1: the faulting request never answers/m);
+    expect(stdout).toContain("Upstream's own promises (workers-rs test/tests/panic.spec.ts) applied to 1 run: kept in every one.");
+    const junit = readFileSync(join(out, "junit.xml"), "utf8");
+    expect(junit).toMatch(/failures="0"/);
+    expect(junit).toMatch(/<system-out>known limitation F1\+F2: classification: fault ended as Canceled/);
+    const strict = wrh(...args, "--strict", "--out", mkdtempSync(join(tmpdir(), "wrh-out-")));
+    expect(strict.status).toBe(1);
+  }, 90_000);
 });
