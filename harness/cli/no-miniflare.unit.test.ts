@@ -81,7 +81,10 @@ describe("wrh report loads no Miniflare and exits as exitStatus says", () => {
     const out = mkdtempSync(join(dir, "out-"));
     return { out, ...traced([join(PROJECT_ROOT, "harness/cli/wrh.ts"), "report", history, "--report", "json", "--out", out]) };
   };
-  const expectedExit = (history: string) => exitStatus({ counts: countRuns(readHistory(history).map(judgeRun)) });
+  const expectedExit = (history: string) => {
+    const results = readHistory(history).map(judgeRun);
+    return exitStatus({ counts: countRuns(results), results });
+  };
 
   // The harness could not complete it: kept in the history with why, judged by no checker.
   const stalled = (runId: string) => ({ ...run(resets(["Abort"]), [], { runId }), error: "the run: no progress within 120 s" });
