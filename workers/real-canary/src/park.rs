@@ -13,10 +13,10 @@
 //! releasing request's context. A response made there fails in workerd ("Cannot perform I/O on
 //! behalf of a different request"), so once polled a parked request goes on to await a promise
 //! of its own, created when it parked and resolved once the batch polled it, whose continuation
-//! workerd runs back in its own context. A task the batch never polls never gets there. It holds at the
-//! service too, to be counted and released with the rest, but nothing awaits that hold: any
-//! wake-up runs the executor's whole queue, and its answer would poll what a fault in the batch
-//! left stranded. Its timer is only the park's deadline: the release wakes it, not the timer.
+//! workerd runs back in its own context. A task the batch never polls never gets there. It
+//! holds at the service too, to be counted and released with the rest, but nothing awaits that
+//! hold: any wake-up runs the executor's whole queue, and its answer would poll what a fault in
+//! the batch left stranded. Its timer is only the park's deadline: the release wakes it.
 use crate::integrity::{BUFFER_BYTES, checksum, pattern};
 use crate::json::Json;
 use std::cell::{Cell, RefCell};
