@@ -20,6 +20,14 @@ import { ASLEEP_MS, faultIsolate, objectIsolate, RECEIVE_MS_PER_SIBLING, type Sc
  */
 export type ScenarioTarget = Pick<RunningWorker, "fetchIsolate" | "deadlineMs" | "output"> & Partial<Pick<RunningWorker, "sequence">>;
 
+/**
+ * The harness could not put the run's operations in the order its scenario asks for (a timer's
+ * wake-up came before the fault it must follow). Not a verdict on the worker: the run is done again.
+ */
+export class InterleavingError extends Error {
+  override name = "InterleavingError";
+}
+
 /** How long siblings that failed with the fault get to answer before the release probe. */
 const FAILED_SIBLINGS_GRACE_MS = 250;
 /** How long `asleep` siblings get to reach the worker and fall asleep before the fault is sent. */
@@ -286,10 +294,12 @@ export async function executeScenario(
   // Asleep on a timer in the handler: given time to reach the worker and fall asleep before the
   // fault is sent, they wake after it has answered.
   const asleep: Promise<HistoryRecord>[] = [];
+  const firstAsleep = recorder.records.length;
   for (let i = 0; i < (workload.asleep ?? 0); i++) {
     asleep.push(recorder.op(role, "handler", siblings!.asleep!(seed(seedIndex++), ASLEEP_MS), siblingDeadline));
   }
   if (asleep.length) await new Promise((resolve) => setTimeout(resolve, ASLEEP_SETTLE_MS));
+  const asleepSince = Math.max(0, ...recorder.records.slice(firstAsleep).map((r) => r.start));
   sent.push(...asleep);
 
   // A resume fault strikes at the release below.
@@ -301,6 +311,15 @@ export async function executeScenario(
     await recorder.op("fault", faultIsolate(fault, topology), faultOp);
   }
   faultAnswered.resolve();
+  // The sleepers must still be asleep when the fault strikes. A harness that sends it late (its
+  // own event loop held up, e.g. by workerd starting beside it) would see them wake first and
+  // succeed, which says nothing of the worker: the run is done again instead of judged.
+  const faultSent = recorder.records.find((r) => r.role === "fault")?.start;
+  if (asleep.length && faultSent !== undefined && faultSent - asleepSince > ASLEEP_MS / 2) {
+    await Promise.allSettled(sent);
+    throw new InterleavingError(`the fault went out ${Math.round(faultSent - asleepSince)} ms after the siblings fell asleep, ` +
+      `too close to their ${ASLEEP_MS} ms wake-up for the fault to strike while they sleep`);
+  }
 
   // Their wake-up is the first entry after the fault: nothing else is sent until they answered.
   await Promise.all(asleep);

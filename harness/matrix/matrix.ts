@@ -7,7 +7,7 @@ import { VARIANT_NAMES } from "../build/variants.ts";
 import { judgeRun, type MatrixResult, type RunResult } from "../checkers/index.ts";
 import { countRuns } from "../checkers/verdict.ts";
 import { CANARY_CLIENT, type Client } from "../engine/client.ts";
-import { executeScenario, parkedNow, slowestAnswer } from "../engine/execute.ts";
+import { executeScenario, InterleavingError, parkedNow, slowestAnswer } from "../engine/execute.ts";
 import { REAL_CLIENT } from "../engine/real-client.ts";
 import { appendHistory } from "../history/file.ts";
 import { type BuildInfo, type BuildName, OWN_WORKER, type RunConfig, runId, type ScenarioRun } from "../history/run.ts";
@@ -157,6 +157,9 @@ async function freshInstances(worker: RunningWorker): Promise<boolean> {
   }
 }
 
+/** Times a run whose operations could not be put in order is tried before it is a harness error. */
+const INTERLEAVING_ATTEMPTS = 3;
+
 /** Times a park count is asked before the worker counts as unable to give it (a count can fail once after a fault). */
 const PROBE_ATTEMPTS = 5;
 
@@ -290,9 +293,17 @@ export function matrixSession(options: MatrixOptions, total: number, tally = { d
     let history: ScenarioRun;
     try {
       const client = ownClient ?? clientForBuild(config.variant);
-      const execution = executeScenario(current.worker, scenario, runConfig, { client });
       const build = buildInfo(config.variant, options.distRoot);
-      history = { ...(await within(execution, runDeadlineMs, "the run")), leftOut, ...(build ? { build } : {}) };
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const execution = executeScenario(current.worker, scenario, runConfig, { client });
+          history = { ...(await within(execution, runDeadlineMs, "the run")), leftOut, ...(build ? { build } : {}) };
+          break;
+        } catch (error) {
+          if (!(error instanceof InterleavingError) || attempt === INTERLEAVING_ATTEMPTS) throw error;
+          note(`${runId(scenario, runConfig)}: ${error.message}; running it again`);
+        }
+      }
     } catch (error) {
       history = failedRun(scenario, runConfig, error);
       // A stalled run may still hold workerd: the next run gets a fresh one.
