@@ -25,7 +25,8 @@ describe.each(REAL_MODES.map((m) => [m.name, m] as const))("%s", (name, mode) =>
     // worker-build runs the CLI of exactly the lockfile's wasm-bindgen.
     expect(manifest.versions.wasmBindgenCli).toBe(manifest.versions.wasmBindgen);
     expect(manifest.versions.workerBuild).toBe(WORKER_BUILD_VERSION);
-    expect(manifest.workerBuildArgs).toEqual([...mode.workerBuildArgs, "--no-opt"]);
+    expect(manifest.workerBuildArgs).toEqual([...mode.workerBuildArgs, ...(mode.wasmOpt ? [] : ["--no-opt"])]);
+    expect(manifest.wasmOpt).toBe(mode.wasmOpt);
   });
 
   it.skipIf(!built)("the shipped wasm has the EH encoding and memory cap the mode promises", () => {
