@@ -5,7 +5,9 @@ import { judgeRun, type RunResult } from "../checkers/index.ts";
 import type { Verdict } from "../checkers/verdict.ts";
 import { contained } from "../../scenarios/expectations.ts";
 import { fault, info, run as history } from "../checkers/synthetic.ts";
-import { judgeKnownBugs, type KnownBug, type ReleaseMatrix, regressions, releaseCells, renderReleaseTable } from "./releases.ts";
+import {
+  cellText, flippedCells, groupRegressions, judgeKnownBugs, type KnownBug, type ReleaseMatrix, regressionGroupLine, regressions, releaseCells, renderReleaseTable,
+} from "./releases.ts";
 
 function run(scenario: string, verdicts: Record<string, Verdict["status"] | string>, blastRadius = 0, variant = "real-unwind"): RunResult {
   const list = Object.entries(verdicts).map(([checker, v]) =>
@@ -82,5 +84,26 @@ describe("the release matrix", () => {
     expect(judged(1_167, 1_001).status).toBe("not fixed");
     expect(judged(900, 191)).toMatchObject({ status: "not reproduced", detail: "0.8.5+0.2.126 real-unwind p (shared): 900 B of heap kept per fault, not above 1000 B" });
     expect(judged(1_167, undefined).status).toBe("not observed");
+  });
+
+  it("groups regressions by the finding behind them, from the oldest point that shows it; a cell whose repeats disagree is a flip", () => {
+    const attributed = (scenario: string, finding: string | undefined, repeat = 1) => {
+      const r = run(scenario, finding ? { recovery: "generation moved by 2 (expected 1)" } : { recovery: "holds" });
+      r.config.repeat = repeat;
+      for (const v of r.verdicts) if (v.status === "broken") v.finding = finding;
+      return r;
+    };
+    const m = matrix({
+      "0.8.0+0.2.118": [attributed("a", undefined), attributed("b", undefined), attributed("c", undefined)],
+      "0.8.5+0.2.125": [attributed("a", "F7"), attributed("b", undefined), attributed("c", undefined)],
+      "0.8.7+0.2.130": [attributed("a", "F7"), attributed("b", "F7"), attributed("c", "NEW"), attributed("c", undefined, 2)],
+    });
+    const groups = groupRegressions(m, regressions(m));
+    expect(groups.map(regressionGroupLine)).toEqual([
+      "F7: 2 cells (recovery; real-unwind), from 0.8.5+0.2.125 on",
+      "NEW: 1 cell (recovery; real-unwind), from 0.8.7+0.2.130 on",
+    ]);
+    expect(flippedCells(m).map((c) => `${c.point} ${c.scenario}`)).toEqual(["0.8.7+0.2.130 c"]);
+    expect(cellText(m.cells.find((c) => c.point === "0.8.7+0.2.130" && c.scenario === "c"))).toBe("NEW~ 0");
   });
 });
