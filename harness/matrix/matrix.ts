@@ -276,6 +276,8 @@ export function matrixSession(options: MatrixOptions, total: number, tally = { d
       });
 
   let current: { key: string; worker: RunningWorker } | undefined;
+  // Read once per build: a manifest does not change while the matrix runs.
+  const builds = new Map<string, BuildInfo | undefined>();
   const release = async () => {
     const worker = current?.worker;
     current = undefined;
@@ -293,7 +295,8 @@ export function matrixSession(options: MatrixOptions, total: number, tally = { d
     let history: ScenarioRun;
     try {
       const client = ownClient ?? clientForBuild(config.variant);
-      const build = buildInfo(config.variant, options.distRoot);
+      if (!builds.has(config.variant)) builds.set(config.variant, buildInfo(config.variant, options.distRoot));
+      const build = builds.get(config.variant);
       for (let attempt = 1; ; attempt++) {
         try {
           const execution = executeScenario(current.worker, scenario, runConfig, { client });

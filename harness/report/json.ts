@@ -5,12 +5,13 @@ import { flips, repeatedCells } from "../checkers/flips.ts";
 import { findingGroups, optDifferences } from "./findings.ts";
 
 export function renderJson(matrix: MatrixResult): string {
+  const opt = optDifferences(matrix.results);
   return JSON.stringify({
     counts: matrix.counts,
     durationMs: matrix.durationMs,
     notes: matrix.notes,
     findings: findingGroups(matrix.results),
-    ...(optDifferences(matrix.results).compared ? { wasmOpt: optDifferences(matrix.results) } : {}),
+    ...(opt.compared ? { wasmOpt: opt } : {}),
     ...(repeatedCells(matrix.results) ? { repeatedCells: repeatedCells(matrix.results), flips: flips(matrix.results) } : {}),
     runs: matrix.results.map(({ history, ...run }) => ({ ...run, output: history.output })),
   }, null, 2);
