@@ -41,6 +41,23 @@ describe("the matrix", () => {
     expect(matrix.counts.error).toBe(1);
   }, 60_000);
 
+  // An overloaded machine can stall the harness itself: its deadlines then fire late and its
+  // clock reads answers late, so the worker would be judged by the harness's delay.
+  it("runs again a run during which the harness's own event loop stalled, and says so", async () => {
+    const notes: string[] = [];
+    const matrix = await runMatrix({
+      scenarios: pick("panic-with-1000-siblings"), variants: ["abort"], strategies: ["reset"], topologies: ["shared"], repeat: 2,
+      onProgress: (event) => {
+        if (event.note) notes.push(event.note);
+        // 100 ms into the second run (which takes a second or more), the harness blocks for 800 ms.
+        if (event.result && event.done === 1) setTimeout(() => { const until = Date.now() + 800; while (Date.now() < until); }, 100);
+      },
+    });
+    const stalled = notes.filter((n) => /\/shared\/2: the harness's own event loop stalled \d+ ms during the run, so its deadlines and timings were late; running it again/.test(n));
+    expect(stalled, notes.join("\n")).toHaveLength(1);
+    expect(matrix.results.map((r) => r.status)).toEqual(["holds", "holds"]);
+  }, 120_000);
+
   it("runs configurations on two workerd processes at once with the verdicts of a run on one, in plan order", async () => {
     const options = { scenarios: pick("panic-with-siblings", "abort-with-siblings", "js-error-with-siblings"), variants: ["abort", "unwind"] as const, topologies: ["shared"] as const };
     const one = await runMatrix(options);

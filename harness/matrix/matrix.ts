@@ -1,6 +1,7 @@
 // Runs scenarios across builds, strategies and topologies: the programmatic API behind
 // `wrh run` and the vitest specs. It sits above every stage: it starts workers (runner),
 // executes and records (engine), then judges (checkers); nothing judges while a scenario runs.
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { readManifest } from "../build/manifest.ts";
 import { REAL_MODE_NAMES, readRealManifest, realModeByName } from "../build/real-build.ts";
 import { VARIANT_NAMES } from "../build/variants.ts";
@@ -157,8 +158,14 @@ async function freshInstances(worker: RunningWorker): Promise<boolean> {
   }
 }
 
-/** Times a run whose operations could not be put in order is tried before it is a harness error. */
-const INTERLEAVING_ATTEMPTS = 3;
+/**
+ * Times a run is tried when the harness could not do it as asked: its operations could not be
+ * put in order (then a harness error), or its own event loop stalled (then judged anyway).
+ */
+const RUN_ATTEMPTS = 3;
+
+/** A stall of the harness's event loop longer than this makes a run's timings untrustworthy. */
+const HARNESS_STALL_MS = 500;
 
 /** Times a park count is asked before the worker counts as unable to give it (a count can fail once after a fault). */
 const PROBE_ATTEMPTS = 5;
@@ -298,14 +305,27 @@ export function matrixSession(options: MatrixOptions, total: number, tally = { d
       if (!builds.has(config.variant)) builds.set(config.variant, buildInfo(config.variant, options.distRoot));
       const build = builds.get(config.variant);
       for (let attempt = 1; ; attempt++) {
+        // The harness's own event loop, watched while the run goes on: when it stalls, its
+        // deadlines fire late and its readings of when answers came are late too.
+        const lag = monitorEventLoopDelay({ resolution: 20 });
+        lag.enable();
         try {
           const execution = executeScenario(current.worker, scenario, runConfig, { client });
           history = { ...(await within(execution, runDeadlineMs, "the run")), leftOut, ...(build ? { build } : {}) };
-          break;
         } catch (error) {
-          if (!(error instanceof InterleavingError) || attempt === INTERLEAVING_ATTEMPTS) throw error;
+          if (!(error instanceof InterleavingError) || attempt === RUN_ATTEMPTS) throw error;
           note(`${runId(scenario, runConfig)}: ${error.message}; running it again`);
+          continue;
+        } finally {
+          lag.disable();
         }
+        const stalledMs = Math.round(lag.max / 1e6);
+        if (stalledMs <= HARNESS_STALL_MS) break;
+        if (attempt === RUN_ATTEMPTS) {
+          note(`${history.runId}: the harness's own event loop stalled ${stalledMs} ms in each of ${RUN_ATTEMPTS} attempts (the machine is overloaded); judged on the last, whose timings may be late`);
+          break;
+        }
+        note(`${history.runId}: the harness's own event loop stalled ${stalledMs} ms during the run, so its deadlines and timings were late; running it again`);
       }
     } catch (error) {
       history = failedRun(scenario, runConfig, error);

@@ -170,11 +170,37 @@ export interface DriverAnswer {
   body: Buffer;
 }
 
-/** GETs `path` from the driver at `driver` over `agent` and reads the answer whole. */
-export function driverGet(agent: Agent, driver: URL, path: string, headers: Record<string, string>, signal?: AbortSignal): Promise<DriverAnswer> {
+/**
+ * GETs `path` from the driver at `driver` over `agent` and reads the answer whole. A request
+ * sent on a kept-alive connection that workerd closed as it went out (its HTTP server closes a
+ * connection idle for 5 s; the agent's own 4 s idle timer can fire late on a busy harness) is
+ * reset before any answer: workerd never read it, so it is sent again on a new connection, as
+ * Node's documentation advises (`request.reusedSocket`). It is never a verdict on the worker.
+ */
+export async function driverGet(agent: Agent, driver: URL, path: string, headers: Record<string, string>, signal?: AbortSignal): Promise<DriverAnswer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await driverGetOnce(agent, driver, path, headers, signal);
+    } catch (error) {
+      if (!(error instanceof StaleConnectionError)) throw error;
+      if (attempt === STALE_CONNECTION_ATTEMPTS || signal?.aborted) throw error.cause;
+    }
+  }
+}
+
+const STALE_CONNECTION_ATTEMPTS = 3;
+
+/** A reset of a reused kept-alive connection before any answer came: the request never reached workerd. */
+class StaleConnectionError extends Error {
+  override name = "StaleConnectionError";
+}
+
+function driverGetOnce(agent: Agent, driver: URL, path: string, headers: Record<string, string>, signal?: AbortSignal): Promise<DriverAnswer> {
   const url = new URL(path, driver);
   return new Promise((resolve, reject) => {
+    let answered = false;
     const sent = request({ host: url.hostname, port: url.port, path: url.pathname + url.search, agent, signal, headers: { "accept-encoding": "identity", ...headers } }, (answer) => {
+      answered = true;
       const chunks: Buffer[] = [];
       answer.on("data", (chunk: Buffer) => chunks.push(chunk));
       answer.on("error", reject);
@@ -187,7 +213,10 @@ export function driverGet(agent: Agent, driver: URL, path: string, headers: Reco
         resolve({ status: answer.statusCode!, statusText: answer.statusMessage ?? "", headers: pairs, body: Buffer.concat(chunks) });
       });
     });
-    sent.on("error", reject);
+    sent.on("error", (error: NodeJS.ErrnoException) => {
+      const stale = !answered && sent.reusedSocket && error.code === "ECONNRESET";
+      reject(stale ? new StaleConnectionError(error.message, { cause: error }) : error);
+    });
     sent.end();
   });
 }
