@@ -305,12 +305,18 @@ export function matrixSession(options: MatrixOptions, total: number, tally = { d
       if (!builds.has(config.variant)) builds.set(config.variant, buildInfo(config.variant, options.distRoot));
       const build = builds.get(config.variant);
       for (let attempt = 1; ; attempt++) {
+        // The attempt before may have left the worker as its fault did (under `none`, poisoned):
+        // each attempt starts on a workerd of its own, as a new run would.
+        if (attempt > 1) {
+          await release();
+          current = { key, worker: await within(start(config), START_DEADLINE_MS, `starting workerd for ${key}`) };
+        }
         // The harness's own event loop, watched while the run goes on: when it stalls, its
         // deadlines fire late and its readings of when answers came are late too.
         const lag = monitorEventLoopDelay({ resolution: 20 });
         lag.enable();
         try {
-          const execution = executeScenario(current.worker, scenario, runConfig, { client });
+          const execution = executeScenario(current!.worker, scenario, runConfig, { client });
           history = { ...(await within(execution, runDeadlineMs, "the run")), leftOut, ...(build ? { build } : {}) };
         } catch (error) {
           if (!(error instanceof InterleavingError) || attempt === RUN_ATTEMPTS) throw error;
