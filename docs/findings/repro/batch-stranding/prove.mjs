@@ -17,25 +17,18 @@
 //
 //   node prove.mjs [--runs N] [--build]
 //
-// The build uses `worker-build` from PATH, or $WORKER_BUILD; when neither is set and this machine has
-// the workers-recovery-harness's offline tool cache (~/.cache/wrh: worker-build 0.8.7, wasm-bindgen-cli
-// 0.2.130, toolchain shims), it uses that as the harness does (--no-opt, the project's esbuild, a
-// 64 MiB memory cap, legacy exception handling), offline.
-import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { homedir } from "node:os";
+// Which worker-build: ../prove-util.mjs (offline with the workers-recovery-harness's tool cache when
+// there is no other).
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Miniflare } from "miniflare";
+import { buildVariant, printTable, proveArgs } from "../prove-util.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const args = process.argv.slice(2);
-const runsArg = args.indexOf("--runs");
-const RUNS = runsArg >= 0 ? Number(args[runsArg + 1]) : 3;
-if (!(RUNS >= 1)) throw new Error("--runs wants a positive number");
+const { runs: RUNS, rebuild } = proveArgs(3);
 const REQUEST_MS = 15_000;
 const TASKS = 8;
 
@@ -77,89 +70,12 @@ const FAULTS = ["none", "js-error", "panic"];
 
 const work = join(here, "prove-build");
 
-function registryCrate(name) {
-  const src = join(process.env.CARGO_HOME || join(homedir(), ".cargo"), "registry", "src");
-  for (const index of existsSync(src) ? readdirSync(src) : []) {
-    if (existsSync(join(src, index, name, "Cargo.toml"))) return join(src, index, name);
-  }
-  throw new Error(`${name} is not in ${src} (run a cargo build of this crate once, online, to fetch it)`);
-}
-
-/** Copies the crate out of the registry into prove-build/crates/ and makes the edit there, exactly once. */
-function patchedCrate({ crate, file, from, to }) {
-  const dir = join(work, "crates", crate);
-  rmSync(dir, { recursive: true, force: true });
-  cpSync(registryCrate(crate), dir, { recursive: true });
-  const path = join(dir, file);
-  const text = readFileSync(path, "utf8");
-  const found = text.split(from).length - 1;
-  if (found !== 1) throw new Error(`${crate}/${file}: the text to patch occurs ${found} times, not once`);
-  writeFileSync(path, text.replace(from, to));
-  return dir;
-}
-
-function toolEnv() {
-  const wrh = join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "wrh");
-  const cachedWorkerBuild = join(wrh, "tools", "worker-build-0.8.7", "bin", "worker-build");
-  const env = { ...process.env, CARGO_TARGET_DIR: process.env.CARGO_TARGET_DIR || join(work, "target") };
-  for (const name of ["CARGO_ENCODED_RUSTFLAGS", "RUSTUP_TOOLCHAIN", "CARGO", "RUSTC", "RUSTC_WRAPPER", "CARGO_BUILD_TARGET"]) delete env[name];
-  if (process.env.WORKER_BUILD || !existsSync(cachedWorkerBuild) || spawnSync("worker-build", ["--version"]).status === 0) {
-    return { cmd: process.env.WORKER_BUILD || "worker-build", argv: ["--release", "--panic-unwind"], env };
-  }
-  const shims = join(wrh, "toolchain-shims");
-  const esbuildPkg = dirname(createRequire(import.meta.url).resolve("esbuild/package.json"));
-  return {
-    cmd: cachedWorkerBuild,
-    argv: ["--release", "--panic-unwind", "--no-opt"],
-    env: {
-      ...env,
-      PATH: `${shims}:${env.PATH ?? ""}`,
-      RUSTFLAGS: "-Cllvm-args=-wasm-use-legacy-eh=true -Clink-arg=--max-memory=67108864",
-      CARGO_NET_OFFLINE: "true",
-      WASM_BINDGEN_BIN: join(wrh, "tools", "wasm-bindgen-cli-0.2.130", "bin", "wasm-bindgen"),
-      WASM_OPT_BIN: join(shims, "wasm-opt"),
-      ESBUILD_BIN: join(dirname(esbuildPkg), "@esbuild", `${process.platform}-${process.arch}`, "bin", "esbuild"),
-    },
-  };
-}
-
-/** Builds prove-build/<variant>/build/ unless it was built from the same inputs; returns seconds spent. */
-function build(v) {
-  const dir = join(work, v.name);
-  const tools = toolEnv();
-  const inputs = JSON.stringify({
-    tools: [tools.cmd, ...tools.argv, tools.env.RUSTFLAGS ?? ""],
-    patch: v.patch ?? null,
-    sources: ["Cargo.toml", "Cargo.lock", "src/lib.rs"].map((f) => readFileSync(join(here, f), "utf8")),
-  });
-  const stamp = join(dir, "build", "prove-inputs.json");
-  if (!args.includes("--build") && existsSync(stamp) && readFileSync(stamp, "utf8") === inputs) return 0;
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(join(dir, ".cargo"), { recursive: true });
-  for (const f of ["Cargo.toml", "Cargo.lock", "src"]) cpSync(join(here, f), join(dir, f), { recursive: true });
-  let config = "";
-  if (v.patch) {
-    const name = v.patch.crate.replace(/-\d+\.\d+\.\d+$/, "");
-    config += `[patch.crates-io]\n${name} = { path = ${JSON.stringify(patchedCrate(v.patch))} }\n`;
-  }
-  writeFileSync(join(dir, ".cargo", "config.toml"), config);
-  console.log(`building ${v.name}: ${tools.cmd} ${tools.argv.join(" ")}${config ? ` with\n${config.trim().replace(/^/gm, "  ")}` : ""}`);
-  const started = Date.now();
-  const result = spawnSync(tools.cmd, tools.argv, { cwd: dir, env: tools.env, stdio: "inherit" });
-  if (result.status !== 0) throw new Error(`${v.name}: ${tools.cmd} failed (${result.error?.message ?? `exit ${result.status}`})`);
-  if (v.patch) {
-    // The patch must have been used, not listed as unused.
-    const lock = readFileSync(join(dir, "Cargo.lock"), "utf8");
-    const name = v.patch.crate.replace(/-\d+\.\d+\.\d+$/, "");
-    const entry = lock.split("[[package]]").find((p) => p.includes(`name = "${name}"\n`));
-    if (!entry || entry.includes("source =") || lock.includes("[[patch.unused]]")) throw new Error(`${v.name}: the patched ${name} was not used`);
-  }
-  writeFileSync(stamp, inputs);
-  return (Date.now() - started) / 1000;
-}
-
 const buildSeconds = {};
-for (const v of VARIANTS) buildSeconds[v.name] = build(v);
+for (const v of VARIANTS) {
+  buildSeconds[v.name] = buildVariant({
+    crateDir: here, work, name: v.name, buildArgs: ["--release", "--panic-unwind"], patch: v.patch, rebuild,
+  });
+}
 
 // ---- one case: one request's batch in a fresh workerd --------------------------------------------
 
@@ -250,12 +166,8 @@ for (const v of VARIANTS) {
       `${tally(of(true).map((r) => shown(r.doneAfterNextEntry)))} / ${tally(of(false).map((r) => shown(r.doneAfterNextEntry)))}`]);
   }
 }
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
 console.log(`\n${RUNS} run(s), a fresh workerd per case; ${TASKS} tasks woken in the same tick as the faulting one\n`);
-console.log(line(header));
-console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
-for (const r of rows) console.log(line(r));
+printTable(header, rows);
 
 const differing = results.filter((r) => {
   const expected = VARIANTS.find((v) => v.name === r.variant).done[r.fault];

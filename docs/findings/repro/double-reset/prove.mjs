@@ -10,15 +10,10 @@
 // Unless --no-probe, probe.mjs adds console.log lines (no control-flow change) to every build, so
 // the table can say which resets wasm-bindgen's call guard made and what the sleeper's wake-up did.
 //
-// --build rebuilds build/ first. The build runs `worker-build --release` from PATH, or $WORKER_BUILD;
-// when neither is set and this machine has the workers-recovery-harness's offline tool cache
-// (~/.cache/wrh: worker-build 0.8.7, wasm-bindgen-cli 0.2.130, toolchain shims), it uses that the
-// way the harness does (--no-opt, the project's esbuild, a 64 MiB memory cap), offline.
+// --build rebuilds build/ first, with `worker-build --release` (which worker-build: ../prove-util.mjs;
+// offline with the workers-recovery-harness's tool cache when there is no other).
 // Prints a table and writes prove-out/results.json.
-import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { homedir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -28,45 +23,11 @@ import { patchA } from "./patch-a.mjs";
 import { patchAEarly } from "./patch-a-early.mjs";
 import { patchB } from "./patch-b.mjs";
 import { probe } from "./probe.mjs";
+import { buildOnce, hasFlag, printTable, proveArgs, writeVariants } from "../prove-util.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const args = process.argv.slice(2);
-const runsArg = args.indexOf("--runs");
-const RUNS = runsArg >= 0 ? Number(args[runsArg + 1]) : 5;
-if (!(RUNS >= 1)) throw new Error("--runs wants a positive number");
-const PROBE = !args.includes("--no-probe");
-
-// ---- build once ---------------------------------------------------------------------------------
-
-function build() {
-  const wrh = join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "wrh");
-  const cachedWorkerBuild = join(wrh, "tools", "worker-build-0.8.7", "bin", "worker-build");
-  let cmd = process.env.WORKER_BUILD || "worker-build";
-  let argv = ["--release"];
-  let env = { ...process.env };
-  if (!process.env.WORKER_BUILD && existsSync(cachedWorkerBuild) && spawnSync("worker-build", ["--version"]).status !== 0) {
-    const shims = join(wrh, "toolchain-shims");
-    const esbuildPkg = dirname(createRequire(import.meta.url).resolve("esbuild/package.json"));
-    cmd = cachedWorkerBuild;
-    argv = ["--release", "--no-opt"];
-    env = {
-      ...env,
-      PATH: `${shims}:${env.PATH ?? ""}`,
-      RUSTFLAGS: "-Clink-arg=--max-memory=67108864",
-      CARGO_NET_OFFLINE: "true",
-      WASM_BINDGEN_BIN: join(wrh, "tools", "wasm-bindgen-cli-0.2.130", "bin", "wasm-bindgen"),
-      WASM_OPT_BIN: join(shims, "wasm-opt"),
-      ESBUILD_BIN: join(dirname(esbuildPkg), "@esbuild", `${process.platform}-${process.arch}`, "bin", "esbuild"),
-    };
-  }
-  console.log(`building: ${cmd} ${argv.join(" ")}`);
-  const result = spawnSync(cmd, argv, { cwd: here, env, stdio: "inherit" });
-  if (result.status !== 0) throw new Error(`${cmd} failed (${result.error?.message ?? `exit ${result.status}`})`);
-}
-
-const built = join(here, "build");
-if (args.includes("--build") || !existsSync(join(built, "index.js"))) build();
-else console.log(`using the existing ${built} (pass --build to rebuild)`);
+const { runs: RUNS, rebuild } = proveArgs(5);
+const PROBE = !hasFlag("--no-probe");
 
 // ---- the builds ---------------------------------------------------------------------------------
 
@@ -79,14 +40,7 @@ const VARIANTS = [
   { name: "a-early", patch: patchAEarly, sleeper: 1 },
 ];
 const out = join(here, "prove-out");
-rmSync(out, { recursive: true, force: true });
-for (const v of VARIANTS) {
-  const dir = join(out, v.name);
-  mkdirSync(dir, { recursive: true });
-  cpSync(join(built, "index_bg.wasm"), join(dir, "index_bg.wasm"));
-  const patched = v.patch(readFileSync(join(built, "index.js"), "utf8"));
-  writeFileSync(join(dir, "index.js"), PROBE ? probe(patched) : patched);
-}
+writeVariants(buildOnce(here, rebuild), out, VARIANTS, PROBE ? probe : undefined);
 
 // ---- one round: one fault in a fresh workerd ----------------------------------------------------
 
@@ -212,13 +166,6 @@ for (const { name } of VARIANTS) {
         ...(PROBE ? [tally(rs.map((r) => r.guardResets)).replaceAll("+", "")] : [])]);
     }
   }
-}
-function printTable(header, rows) {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
-  for (const r of rows) console.log(line(r));
 }
 printTable(header, rows);
 if (PROBE) {

@@ -12,15 +12,10 @@
 // Unless --no-probe, probe.mjs adds console.log lines (no control-flow change) to every build,
 // so the table can count aborts, executor microtasks that threw, and old closures refused.
 //
-// --build rebuilds build/ first, as double-reset/prove.mjs does: `worker-build --release` from
-// PATH or $WORKER_BUILD, or, when neither is there and this machine has the
-// workers-recovery-harness's offline tool cache (~/.cache/wrh), that cache the way the harness
-// uses it (--no-opt, the project's esbuild, a 64 MiB memory cap), offline.
+// --build rebuilds build/ first, with `worker-build --release` (which worker-build: ../prove-util.mjs;
+// offline with the workers-recovery-harness's tool cache when there is no other).
 // Prints a table and writes prove-out/results.json.
-import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { homedir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -31,52 +26,13 @@ import { patchMicrotask } from "./patch-microtask.mjs";
 import { patchRefusal } from "./patch-refusal.mjs";
 import { patchWrap } from "./patch-wrap.mjs";
 import { probe } from "./probe.mjs";
+import { buildOnce, hasFlag, numberArg, printTable, proveArgs, writeVariants } from "../prove-util.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const args = process.argv.slice(2);
-const numberArg = (name, fallback) => {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const n = Number(args[i + 1]);
-  if (!(Number.isInteger(n) && n >= 1)) throw new Error(`${name} wants a positive integer`);
-  return n;
-};
-const RUNS = numberArg("--runs", 5);
+const { runs: RUNS, rebuild } = proveArgs(5);
 const SIBLINGS = numberArg("--siblings", 3);
-const PROBE = !args.includes("--no-probe");
+const PROBE = !hasFlag("--no-probe");
 const DEADLINE_MS = 20_000; // every request's; workerd cancels a hung request well before it
-
-// ---- build once (as double-reset/prove.mjs) ---------------------------------------------------
-
-function build() {
-  const wrh = join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "wrh");
-  const cachedWorkerBuild = join(wrh, "tools", "worker-build-0.8.7", "bin", "worker-build");
-  let cmd = process.env.WORKER_BUILD || "worker-build";
-  let argv = ["--release"];
-  let env = { ...process.env };
-  if (!process.env.WORKER_BUILD && existsSync(cachedWorkerBuild) && spawnSync("worker-build", ["--version"]).status !== 0) {
-    const shims = join(wrh, "toolchain-shims");
-    const esbuildPkg = dirname(createRequire(import.meta.url).resolve("esbuild/package.json"));
-    cmd = cachedWorkerBuild;
-    argv = ["--release", "--no-opt"];
-    env = {
-      ...env,
-      PATH: `${shims}:${env.PATH ?? ""}`,
-      RUSTFLAGS: "-Clink-arg=--max-memory=67108864",
-      CARGO_NET_OFFLINE: "true",
-      WASM_BINDGEN_BIN: join(wrh, "tools", "wasm-bindgen-cli-0.2.130", "bin", "wasm-bindgen"),
-      WASM_OPT_BIN: join(shims, "wasm-opt"),
-      ESBUILD_BIN: join(dirname(esbuildPkg), "@esbuild", `${process.platform}-${process.arch}`, "bin", "esbuild"),
-    };
-  }
-  console.log(`building: ${cmd} ${argv.join(" ")}`);
-  const result = spawnSync(cmd, argv, { cwd: here, env, stdio: "inherit" });
-  if (result.status !== 0) throw new Error(`${cmd} failed (${result.error?.message ?? `exit ${result.status}`})`);
-}
-
-const built = join(here, "build");
-if (args.includes("--build") || !existsSync(join(built, "index.js"))) build();
-else console.log(`using the existing ${built} (pass --build to rebuild)`);
 
 // ---- the builds ---------------------------------------------------------------------------------
 
@@ -96,14 +52,7 @@ const VARIANTS = [
 ];
 const FAULTS = ["panic", "trap"];
 const out = join(here, "prove-out");
-rmSync(out, { recursive: true, force: true });
-for (const v of VARIANTS) {
-  const dir = join(out, v.name);
-  mkdirSync(dir, { recursive: true });
-  cpSync(join(built, "index_bg.wasm"), join(dir, "index_bg.wasm"));
-  const patched = v.patch(readFileSync(join(built, "index.js"), "utf8"));
-  writeFileSync(join(dir, "index.js"), PROBE ? probe(patched) : patched);
-}
+writeVariants(buildOnce(here, rebuild), out, VARIANTS, PROBE ? probe : undefined);
 
 // ---- one round: SIBLINGS parked, one fault, a reset, the release; in a fresh workerd ------------
 
@@ -251,13 +200,6 @@ for (const { name } of VARIANTS) {
       ...(PROBE ? [tally(rs.map((r) => r.aborts)), tally(rs.map((r) => r.microtaskThrew)), tally(rs.map((r) => r.refusedSoFar.join(",")))] : []),
       tally(rs.map((r) => r.rejectedByPatch))]);
   }
-}
-function printTable(header, rows) {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
-  for (const r of rows) console.log(line(r));
 }
 printTable(header, rows);
 
