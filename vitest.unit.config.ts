@@ -13,6 +13,7 @@ export const UNIT_TESTS = [
   "harness/engine/scenario.test.ts",
   "harness/engine/*.unit.test.ts",
   "harness/profile/profile.test.ts",
+  "harness/profile/*.unit.test.ts",
   "harness/checkers/*.test.ts",
   "harness/report/*.test.ts",
   "harness/history/*.test.ts",

@@ -86,7 +86,7 @@ export interface RealMode {
   summary: string;
 }
 
-const MEMORY_CAP = (bytes: number) => `-Clink-arg=--max-memory=${bytes}`;
+export const MEMORY_CAP = (bytes: number) => `-Clink-arg=--max-memory=${bytes}`;
 
 const UNOPTIMISED: readonly RealMode[] = [
   {
@@ -250,7 +250,7 @@ function rustcWasmPath(mode: RealMode): string {
 }
 
 /** The native esbuild binary of the project's esbuild package. */
-function projectEsbuild(): string {
+export function projectEsbuild(): string {
   const require = createRequire(join(PROJECT_ROOT, "package.json"));
   const esbuildDir = dirname(require.resolve("esbuild/package.json"));
   const candidates = [
@@ -264,18 +264,26 @@ function projectEsbuild(): string {
 
 /**
  * npm's binaryen wasm-opt: the release worker-build pins (its CUR_WASM_OPT_VERSION), a Node
- * script, so no binary is downloaded. Its version is an input of every -opt build.
+ * script, so no binary is downloaded; undefined where it does not resolve (an installed
+ * package, whose devDependencies are not installed).
  */
-function projectWasmOpt(): { bin: string; version: string } {
+export function findProjectWasmOpt(): { bin: string; version: string } | undefined {
   const require = createRequire(join(PROJECT_ROOT, "package.json"));
   let dir: string;
   try {
     dir = dirname(require.resolve("binaryen/package.json"));
   } catch {
-    throw new BuildError("npm's binaryen (wasm-opt for the -opt real builds) is not installed; run `npm install`");
+    return undefined;
   }
   const { version } = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { version: string };
   return { bin: join(dir, "bin", "wasm-opt"), version };
+}
+
+/** findProjectWasmOpt, required: its version is an input of every -opt build. */
+function projectWasmOpt(): { bin: string; version: string } {
+  const found = findProjectWasmOpt();
+  if (!found) throw new BuildError("npm's binaryen (wasm-opt for the -opt real builds) is not installed; run `npm install`");
+  return found;
 }
 
 /**
@@ -347,22 +355,44 @@ function filesUnder(dir: string, base = dir): string[] {
   return out.sort();
 }
 
-function runWorkerBuild(mode: RealMode, inputs: RealInputs, outDir: string): Promise<void> {
-  const args = [...mode.workerBuildArgs, ...(mode.wasmOpt ? [] : ["--no-opt"]), ...(inputs.source.fixedOutDir ? [] : ["--out-dir", outDir])];
+/** What worker-build is given: the same for the canary's modes and for a crate of the user's (`wrh build --crate`). */
+export interface WorkerBuildEnvOptions {
+  /** The toolchain shims (real-tools.ts), put first on PATH. */
+  shimsDir: string;
+  wasmBindgenBin: string;
+  esbuildBin: string;
+  /** npm's binaryen wasm-opt, or the refusing shim when worker-build runs with --no-opt. */
+  wasmOptBin: string;
+  rustflags: readonly string[];
+  /** Unset: the caller's CARGO_TARGET_DIR, else cargo's own default. */
+  targetDir?: string;
+}
+
+/** The environment worker-build runs in: its binary overrides set, so it never downloads a tool. */
+export function workerBuildEnv(options: WorkerBuildEnvOptions): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    PATH: `${inputs.shimsDir}:${process.env.PATH ?? ""}`,
-    RUSTFLAGS: rustflagsFor(mode, inputs.maxMemoryBytes).join(" "),
-    CARGO_TARGET_DIR: modeTargetDir(mode),
-    WASM_BINDGEN_BIN: inputs.tools.wasmBindgen.bin,
-    ESBUILD_BIN: inputs.esbuildBin,
-    WASM_OPT_BIN: mode.wasmOpt ? inputs.wasmOpt.bin : inputs.wasmOptShim,
+    PATH: `${options.shimsDir}:${process.env.PATH ?? ""}`,
+    RUSTFLAGS: options.rustflags.join(" "),
+    ...(options.targetDir ? { CARGO_TARGET_DIR: options.targetDir } : {}),
+    WASM_BINDGEN_BIN: options.wasmBindgenBin,
+    ESBUILD_BIN: options.esbuildBin,
+    WASM_OPT_BIN: options.wasmOptBin,
   };
   // Whatever the caller's shell has must not change what users would get from worker-build.
   for (const name of ["CARGO_ENCODED_RUSTFLAGS", "NO_MINIFY", "CUSTOM_SHIM", "COREDUMP", "RUN_TO_COMPLETION",
     "RUSTUP_TOOLCHAIN", "CARGO", "RUSTC", "RUSTC_WRAPPER", "CARGO_BUILD_TARGET"]) delete env[name];
+  return env;
+}
+
+/**
+ * Runs worker-build with its output streamed to stderr. A "Downloading …" line means one of the
+ * overrides was not honoured (a worker-build release that reads another variable): that is a
+ * failed build even when worker-build succeeds, since the result came from GitHub, not from here.
+ */
+export function spawnWorkerBuild(bin: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; label: string }): Promise<void> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(inputs.tools.workerBuild.bin, args, { cwd: inputs.source.crateDir, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(bin, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
     let downloaded = "";
     const pass = (chunk: Buffer) => {
       process.stderr.write(chunk);
@@ -372,13 +402,26 @@ function runWorkerBuild(mode: RealMode, inputs: RealInputs, outDir: string): Pro
     };
     child.stdout.on("data", pass);
     child.stderr.on("data", pass);
-    child.on("error", (e) => reject(new BuildError(`cannot run ${inputs.tools.workerBuild.bin}: ${e.message}`)));
+    child.on("error", (e) => reject(new BuildError(`cannot run ${bin}: ${e.message}`)));
     child.on("close", (code, signal) => {
-      if (downloaded) reject(new BuildError(`${mode.name}: worker-build tried a download (${downloaded}); its binary overrides were not used`));
+      if (downloaded) reject(new BuildError(`${options.label}: worker-build tried a download (${downloaded}); its binary overrides were not used`));
       else if (code === 0) resolvePromise();
-      else reject(new BuildError(`worker-build failed for ${mode.name} (${signal ?? `exit ${code}`}); its errors are above`));
+      else reject(new BuildError(`worker-build failed for ${options.label} (${signal ?? `exit ${code}`}); its errors are above`));
     });
   });
+}
+
+function runWorkerBuild(mode: RealMode, inputs: RealInputs, outDir: string): Promise<void> {
+  const args = [...mode.workerBuildArgs, ...(mode.wasmOpt ? [] : ["--no-opt"]), ...(inputs.source.fixedOutDir ? [] : ["--out-dir", outDir])];
+  const env = workerBuildEnv({
+    shimsDir: inputs.shimsDir,
+    wasmBindgenBin: inputs.tools.wasmBindgen.bin,
+    esbuildBin: inputs.esbuildBin,
+    wasmOptBin: mode.wasmOpt ? inputs.wasmOpt.bin : inputs.wasmOptShim,
+    rustflags: rustflagsFor(mode, inputs.maxMemoryBytes),
+    targetDir: modeTargetDir(mode),
+  });
+  return spawnWorkerBuild(inputs.tools.workerBuild.bin, args, { cwd: inputs.source.crateDir, env, label: mode.name });
 }
 
 function seconds(ms: number): string {

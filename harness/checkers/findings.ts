@@ -6,7 +6,7 @@
 // The registry (./findings.json) is blessed by hand: a signature is added when a finding is
 // written down with its evidence, never to make a run pass.
 import registry from "./findings.json" with { type: "json" };
-import type { ScenarioRun } from "../history/run.ts";
+import { OWN_WORKER, type ScenarioRun } from "../history/run.ts";
 import type { FaultKind, FaultPlace, Topology } from "../history/scenario.ts";
 import type { Strategy } from "../protocol/recovery.ts";
 import type { Verdict } from "./verdict.ts";
@@ -50,7 +50,9 @@ const pattern = (signature: Signature) => {
 function matches(signature: Signature, run: ScenarioRun, v: Verdict): boolean {
   const { fault } = run.scenario;
   const within = <T>(allowed: readonly T[] | undefined, value: T) => allowed === undefined || allowed.includes(value);
-  return signature.checker === v.checker && within(signature.builds, run.config.variant) && within(signature.strategies, run.config.strategy) &&
+  // A worker of your own is a workers-rs build of unknown mode: its strategy says which.
+  const build = run.config.variant === OWN_WORKER || within(signature.builds, run.config.variant);
+  return signature.checker === v.checker && build && within(signature.strategies, run.config.strategy) &&
     within(signature.kinds, fault.kind) && within(signature.places, fault.place) && within(signature.topologies, run.config.topology) &&
     pattern(signature).test(v.summary);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { contained, resets } from "../../scenarios/expectations.ts";
 import { judgeUpstream, upstreamPromise } from "./upstream.ts";
-import { failed, fault, info, run, runtime, sibling } from "./synthetic.ts";
+import { failed, fault, info, run, runtime, sibling, state, write } from "./synthetic.ts";
 
 const RESET = resets(["Abort"]);
 const CONTAINED = contained(["PanicError"]);
@@ -42,6 +42,25 @@ describe("upstream's own promises (workers-rs panic.spec.ts)", () => {
     expect(upstreamPromise(real(run(RESET, [], { fault: { kind: "stack-overflow" } })))).toBeUndefined();
     expect(upstreamPromise(real(run(CONTAINED, [], { strategy: "unwind", fault: { kind: "panic-in-drop" } }), "real-unwind"))).toBeUndefined();
     expect(judgeUpstream(real(run(RESET, [], { strategy: "none", fault: { kind: "panic" } }), "real-legacy"))).toEqual([]);
+  });
+
+  // A worker of your own reports no generation: the reset is read as upstream's test reads it,
+  // off the Durable Object's in-memory count in the faulted isolate.
+  it("without a generation, tells the reset from the object's in-memory count, as upstream's test does", () => {
+    const own = (r: ReturnType<typeof run>) => ({ ...r, config: { ...r.config, variant: "worker" as const }, expect: "upstream" as const });
+    const restarted = judgeUpstream(own(run(RESET, [state(3, 3), fault("Canceled"), state(1, 4), sibling("later")], { fault: { kind: "panic" }, object: "o" })));
+    expect(status(restarted)["upstream:reset"]).toBe("holds");
+    // Writes cancelled with the fault still reached storage: memory +1 against stored +5 is a reset.
+    const busy = judgeUpstream(own(run(RESET, [state(3, 3), write("concurrent", failed("Canceled")), fault("Canceled"), state(4, 8)], { fault: { kind: "panic" }, object: "o" })));
+    expect(status(busy)["upstream:reset"]).toBe("holds");
+    const wentOn = judgeUpstream(own(run(RESET, [state(3, 3), fault("Canceled"), state(4, 4), sibling("later")], { fault: { kind: "panic" }, object: "o" })));
+    expect(status(wentOn)["upstream:reset"]).toBe("broken");
+    expect(wentOn.find((v) => v.checker === "upstream:reset")!.summary).toMatch(/in-memory count grew by 1 and its stored count by 1 \(no reset\), upstream asserts a reset/);
+    const unwound = judgeUpstream(own(run(CONTAINED, [state(3, 3), fault("PanicError"), state(1, 4)], { strategy: "unwind", fault: { kind: "panic" }, object: "o" })));
+    expect(status(unwound)["upstream:reset"]).toBe("broken");
+    // In another isolate the object's count says nothing about the faulted one.
+    const split = judgeUpstream(own(run(RESET, [state(3, 3), fault("Canceled"), state(4, 4)], { fault: { kind: "panic" }, object: "o", topology: "split" })));
+    expect(status(split)["upstream:reset"]).toBe("unknown");
   });
 
   it("an unreported generation leaves the reset unknown, never kept", () => {

@@ -10,8 +10,8 @@
 // time (A3 and U3 add two concurrent requests), and infers a reset from a Durable Object's
 // in-memory count. Where it asserts nothing, nothing is promised here either.
 import type { ScenarioRun } from "../history/run.ts";
-import type { FaultKind, FaultOutcome } from "../history/scenario.ts";
-import { succeeded } from "../history/record.ts";
+import { type FaultKind, type FaultOutcome, objectIsolate } from "../history/scenario.ts";
+import { type Isolate, succeeded } from "../history/record.ts";
 import { expectationOf, faultedIsolate, faultRecords, infoProbes, num, observed, unobserved, verdict, type Verdict } from "./verdict.ts";
 
 /** What upstream promises of one kind of fault in one recovery mode. */
@@ -72,6 +72,36 @@ export function upstreamPromise(run: ScenarioRun): UpstreamPromise | undefined {
 }
 
 /**
+ * Whether the faulted isolate was replaced, as promised: from the generation the runtime
+ * reports, or, where it reports none (a worker of your own), the way upstream's test tells it:
+ * the Durable Object's in-memory count, read before and after the fault in the faulted isolate,
+ * started again (it went back) or went on (every read is a write: it grew).
+ */
+function resetVerdict(run: ScenarioRun, promise: UpstreamPromise, isolate: Isolate): Verdict {
+  const asserts = promise.reset ? "a reset" : "no reset";
+  const holds = promise.reset ? `reset (${promise.source})` : `no reset (${promise.source})`;
+  const probes = infoProbes(run, isolate);
+  if (probes && probes.every((p) => observed(p, "generation"))) {
+    const advance = num(probes[1], "generation") - num(probes[0], "generation");
+    const kept = promise.reset ? advance >= 1 : advance === 0;
+    return verdict("upstream:reset", kept ? [] : [...probes], holds,
+      (ids) => `generation moved by ${advance}, upstream asserts ${asserts} (${promise.source}): ${ids}`);
+  }
+  const reads = run.records.filter((r) => r.kind === "object-state");
+  const [before, after] = reads;
+  if (!run.object || objectIsolate(run.config.topology) !== isolate || !before || !after || ![before, after].every((r) => observed(r, "memory") && observed(r, "stored"))) {
+    return unobserved("upstream:reset", "neither the generation nor the faulted isolate's Durable Object count was reported");
+  }
+  // Every write adds one to both counts; a reset starts the in-memory one again, so it then
+  // grows by less than the stored one (which writes cancelled by the fault may add to as well).
+  const memory = num(after, "memory") - num(before, "memory");
+  const stored = num(after, "stored") - num(before, "stored");
+  const reset = memory < stored;
+  return verdict("upstream:reset", reset === promise.reset ? [] : [before, after], holds,
+    (ids) => `between two reads the Durable Object's in-memory count grew by ${memory} and its stored count by ${stored} (${reset ? "a reset" : "no reset"}), upstream asserts ${asserts} (${promise.source}): ${ids}`);
+}
+
+/**
  * The run judged against upstream's promise: the fault's outcome, the reset, later requests
  * and (where promised) in-flight ones. Empty where upstream promises nothing.
  */
@@ -85,15 +115,7 @@ export function judgeUpstream(run: ScenarioRun): Verdict[] {
     verdict("upstream:fault", wrongFault, `the fault ended as ${promise.fault.join(" or ")} (${promise.source})`,
       (ids) => `fault ended as ${[...new Set(wrongFault.map(outcomeOf))].join("/")}, upstream asserts ${promise.fault.join(" or ")} (${promise.source}): ${ids}`),
   ];
-  const probes = infoProbes(run, isolate);
-  if (!probes || !probes.every((p) => observed(p, "generation"))) {
-    verdicts.push(unobserved("upstream:reset", "the generation was not reported"));
-  } else {
-    const advance = num(probes[1], "generation") - num(probes[0], "generation");
-    const kept = promise.reset ? advance >= 1 : advance === 0;
-    verdicts.push(verdict("upstream:reset", kept ? [] : [...probes], promise.reset ? `reset (${promise.source})` : `no reset (${promise.source})`,
-      (ids) => `generation moved by ${advance}, upstream asserts ${promise.reset ? "a reset" : "no reset"} (${promise.source}): ${ids}`));
-  }
+  verdicts.push(resetVerdict(run, promise, isolate));
   const laterFailed = run.records.filter((r) => r.role === "later" && r.isolate === isolate && !succeeded(r));
   verdicts.push(verdict("upstream:later", laterFailed, `later requests succeeded (${promise.source})`,
     (ids) => `later requests failed, upstream asserts they succeed (${promise.source}): ${ids}`));

@@ -53,9 +53,20 @@ export async function main(argv: string[]): Promise<number> {
         args: rest,
         options: COMMAND_OPTIONS.build,
       });
+      const maxMemoryBytes = values["max-memory"] === undefined ? undefined : parseSize(values["max-memory"]);
+      if (values.crate !== undefined) {
+        if (values.variant?.length) throw new UsageError("--variant applies to the canary builds, not to --crate");
+        if (values.force) throw new UsageError("--force applies to the canary builds, not to --crate (worker-build and cargo decide what to rebuild)");
+        // The one build an installed package can do: it needs the user's crate, not this clone's sources.
+        return (await import("./build-crate-command.ts")).buildCrateCommand({
+          crate: values.crate, panicUnwind: values["panic-unwind"], dev: values.dev, noOpt: values["no-opt"], maxMemoryBytes,
+        }, say);
+      }
+      for (const option of ["panic-unwind", "dev", "no-opt"] as const) {
+        if (values[option]) throw new UsageError(`--${option} applies to a crate of your own: wrh build --crate PATH --${option}`);
+      }
       if (!IN_CLONE) throw new UsageError(onlyInClone("wrh build"));
       const selected = selectVariants(values.variant);
-      const maxMemoryBytes = values["max-memory"] === undefined ? undefined : parseSize(values["max-memory"]);
       if (selected.reference === undefined || selected.reference.length > 0) {
         await buildVariants({ variants: selected.reference, maxMemoryBytes, force: values.force });
       }

@@ -2,7 +2,8 @@
 // (harness/vitest/recovery-tests.ts) beside its other tests. Everything is checked before
 // anything is written, and nothing the user already has is overwritten.
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { createRequire } from "node:module";
+import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadScenarios } from "../engine/load-scenarios.ts";
 import { DEFAULT_PROFILE, loadProfile } from "../profile/profile.ts";
@@ -14,12 +15,23 @@ const VITEST_CONFIGS = ["vitest.config.ts", "vitest.config.mts", "vitest.config.
 /** worker-build's output folder in a workers-rs project. */
 const WORKER_BUILD_OUT = "build";
 const RECOVERY_PROJECT = "recovery";
+/** The name `wrh init` gives the project holding the tests a config ran before it had projects. */
+const OWN_TESTS = "tests";
+const PACKAGE_NAME = "workers-recovery-harness";
+/** How to install the package until it is on the npm registry. */
+const TARBALL_ROUTE = `${PACKAGE_NAME} is not on the npm registry yet: in a clone of it, \`npm pack\`, then here \`npm install -D <clone>/${PACKAGE_NAME}-<version>.tgz\``;
 const SCRIPT = "test:recovery";
 
-/** The vitest project that runs the spec files `wrh init` writes: plain Node, no plugin. */
+/** The vitest project that runs the spec files `wrh init` writes: plain Node, no plugin, nothing inherited. */
 function recoveryProjectEntry(dir: string): string {
   return `{ test: { name: "${RECOVERY_PROJECT}", include: ["${dir}/**/*.recovery.ts"] } }`;
 }
+
+/**
+ * The project that keeps running the tests the config ran before it had projects: `extends:
+ * true` gives it the root config's own test options (include, pool, setup files) and plugins.
+ */
+const OWN_TESTS_PROJECT = `{ extends: true, test: { name: "${OWN_TESTS}" } }`;
 
 interface Plan {
   /** What it found, said before it writes. */
@@ -78,6 +90,8 @@ function vitestConfig(dir: string): string {
 export default defineConfig({
   test: {
     projects: [
+      // Your tests, found as vitest finds them without a config.
+      ${OWN_TESTS_PROJECT},
       // Fault scenarios against the built worker in workerd (workers-recovery-harness).
       ${recoveryProjectEntry(dir)},
     ],
@@ -86,19 +100,49 @@ export default defineConfig({
 `;
 }
 
-/** The user's vitest config with the recovery project added, or undefined where it has no `projects` list to add it to. */
-function withRecoveryProject(text: string, dir: string): string | undefined {
+/**
+ * The user's vitest config with the recovery project added: beside its projects where it has a
+ * list of them; else its own tests become a project of their own (inheriting the root options)
+ * beside the recovery one. Undefined where it has no `test: {` to edit.
+ */
+function withRecoveryProject(text: string, dir: string): { text: string; what: string } | undefined {
   const list = /(\bprojects\s*:\s*\[)/.exec(text);
-  if (!list) return undefined;
-  const at = list.index + list[0].length;
-  return `${text.slice(0, at)}\n      ${recoveryProjectEntry(dir)},${text.slice(at)}`;
+  if (list) {
+    const at = list.index + list[0].length;
+    return { text: `${text.slice(0, at)}\n      ${recoveryProjectEntry(dir)},${text.slice(at)}`, what: `the "${RECOVERY_PROJECT}" project added beside your projects` };
+  }
+  const test = /(\btest\s*:\s*\{)/.exec(text);
+  if (!test) return undefined;
+  const at = test.index + test[0].length;
+  return {
+    text: `${text.slice(0, at)}\n    projects: [${OWN_TESTS_PROJECT}, ${recoveryProjectEntry(dir)}],${text.slice(at)}`,
+    what: `your tests as project "${OWN_TESTS}" (with the options they had), the "${RECOVERY_PROJECT}" project beside them`,
+  };
 }
 
-function parsePackageJson(text: string): unknown {
+/** The nearest folder at or above `dir` holding `name`. */
+function findUp(dir: string, name: string): string | undefined {
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    if (existsSync(join(at, name))) return at;
+    if (dirname(at) === at) return undefined;
+  }
+}
+
+/** Whether `specifier` resolves from `dir` as Node would (node_modules here or up the tree). */
+function resolvable(dir: string, specifier: string): boolean {
+  try {
+    createRequire(join(dir, "wrh-init.js")).resolve(specifier);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function parsePackageJson(text: string, where: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`package.json: cannot read it: ${(error as Error).message}`);
+    throw new UsageError(`${where}: cannot read it: ${(error as Error).message}`);
   }
 }
 
@@ -107,10 +151,12 @@ async function plan(cwd: string, values: { worker?: string; profile?: string; di
   const profile = loadProfile(values.profile ?? DEFAULT_PROFILE);
   const { worker, found } = await detectWorker(cwd, values.worker);
   const notes: string[] = [];
-  const packageJson = join(cwd, "package.json");
-  if (!existsSync(packageJson)) throw new UsageError("no package.json here: run `npm init -y` and `npm install -D workers-recovery-harness vitest` first");
+  // In a monorepo the package.json (and node_modules) may be further up: use them, never a second install.
+  const packageDir = findUp(cwd, "package.json");
+  if (!packageDir) throw new UsageError(`no package.json here or above: run \`npm init -y\` and \`npm install -D vitest@^4.1\` first; ${TARBALL_ROUTE}`);
+  const packageJson = join(packageDir, "package.json");
   const packageText = readFileSync(packageJson, "utf8");
-  const manifest = parsePackageJson(packageText) as { scripts?: Record<string, string>; type?: string; dependencies?: object; devDependencies?: object };
+  const manifest = parsePackageJson(packageText, relative(cwd, packageJson)) as { scripts?: Record<string, string>; type?: string };
   const catalog = await loadScenarios();
   const kinds = Object.keys(profile.faults).filter((kind) => catalog.some((s) => s.fault.kind === kind));
   if (kinds.length === 0) throw new UsageError(`profile ${profile.name} names no fault route the catalog has scenarios for`);
@@ -125,25 +171,27 @@ async function plan(cwd: string, values: { worker?: string; profile?: string; di
   if (!existing) {
     // vitest is ESM only: in a CommonJS package its config must say it is a module by its name.
     const name = manifest.type === "module" ? "vitest.config.ts" : "vitest.config.mts";
-    files.push({ path: join(cwd, name), text: vitestConfig(dir), what: `the vitest config, with a "${RECOVERY_PROJECT}" project` });
+    files.push({ path: join(cwd, name), text: vitestConfig(dir), what: `the vitest config: your tests as project "${OWN_TESTS}", the "${RECOVERY_PROJECT}" project beside them` });
   } else {
     const text = readFileSync(join(cwd, existing), "utf8");
     if (text.includes(`name: "${RECOVERY_PROJECT}"`)) notes.push(`${existing} already has a "${RECOVERY_PROJECT}" project`);
     else {
       const edited = withRecoveryProject(text, dir);
-      if (edited) files.push({ path: join(cwd, existing), text: edited, what: `the "${RECOVERY_PROJECT}" project added beside your projects` });
-      else notes.push(`one step left for you: ${existing} has no test.projects list; make your tests one project and add ${recoveryProjectEntry(dir)} beside it (README: "In your own vitest")`);
+      if (edited) files.push({ path: join(cwd, existing), ...edited });
+      else notes.push(`one step left for you: ${existing} has no test options to add projects to; add test.projects: [${OWN_TESTS_PROJECT}, ${recoveryProjectEntry(dir)}] (README: "In your own vitest")`);
     }
   }
 
-  if (manifest.scripts?.[SCRIPT]) notes.push(`package.json already has a "${SCRIPT}" script`);
+  const here = relative(packageDir, cwd);
+  const command = `vitest run --project ${RECOVERY_PROJECT}`;
+  if (manifest.scripts?.[SCRIPT]) notes.push(`${relative(cwd, packageJson)} already has a "${SCRIPT}" script`);
   else {
-    manifest.scripts = { ...manifest.scripts, [SCRIPT]: `vitest run --project ${RECOVERY_PROJECT}` };
+    manifest.scripts = { ...manifest.scripts, [SCRIPT]: here ? `cd ${here} && ${command}` : command };
     const indent = /^[ \t]+/m.exec(packageText)?.[0] ?? "  ";
     files.push({ path: packageJson, text: `${JSON.stringify(manifest, null, indent)}\n`, what: `an npm script: npm run ${SCRIPT}` });
   }
-  const deps = { ...manifest.dependencies, ...manifest.devDependencies };
-  if (!("vitest" in deps)) notes.push("vitest is not a dependency here yet: npm install -D vitest@^4.1");
+  if (!resolvable(cwd, "vitest/package.json")) notes.push("vitest is not installed here yet: npm install -D vitest@^4.1");
+  if (!resolvable(cwd, `${PACKAGE_NAME}/package.json`)) notes.push(`${PACKAGE_NAME} is not installed here yet; ${TARBALL_ROUTE}`);
   return { found: [found], files, notes };
 }
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { wrh } from "./spawn-wrh.ts";
+import { profileWithSecret, wrh } from "./spawn-wrh.ts";
 
 describe("wrh repro and wrh report", () => {
   it("reproduces one scenario into a history and an HTML timeline, and a report of that history judges it the same", () => {
@@ -30,10 +30,10 @@ describe("wrh repro and wrh report", () => {
 
   it("exits 1 with the evidence when the reproduced run breaks a guarantee (judged under a promise it cannot keep)", () => {
     const out = mkdtempSync(join(tmpdir(), "wrh-repro-"));
-    const { status, stdout } = wrh("repro", "abort-with-siblings", "--worker", "dist/unwind", "--strategy", "reset", "--out", out);
+    const { status, stdout } = wrh("repro", "abort-with-siblings", "--worker", "dist/unwind", "--profile", profileWithSecret(), "--strategy", "reset", "--out", out);
     expect(status).toBe(0);
     expect(stdout).toMatch(/abort-with-siblings\s+reset \(worker\)/);
-    const wrong = wrh("repro", "panic-with-siblings", "--worker", "dist/unwind", "--strategy", "reset", "--out", mkdtempSync(join(tmpdir(), "wrh-repro-")));
+    const wrong = wrh("repro", "panic-with-siblings", "--worker", "dist/unwind", "--profile", profileWithSecret(), "--strategy", "reset", "--out", mkdtempSync(join(tmpdir(), "wrh-repro-")));
     expect(wrong.status).toBe(1);
     expect(wrong.stdout).toMatch(/panic-with-siblings\/worker\/reset\/shared\/1: classification: fault ended as PanicError, allowed: Abort/);
   });

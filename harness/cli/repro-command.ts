@@ -35,7 +35,7 @@ export async function reproCommand(args: string[]): Promise<number> {
 
   const ownWorker = values.worker === undefined
     ? undefined
-    : await ownWorkerTarget(values.worker, values.profile, strategies, { variant: listed(values.variant), topology: listed(values.topology) });
+    : await ownWorkerTarget(values.worker, values.profile, strategies, { variant: listed(values.variant) });
   if (!ownWorker && values.profile !== undefined) throw new UsageError("--profile needs --worker");
   if (!ownWorker && !IN_CLONE) throw new UsageError(onlyInClone("wrh repro without --worker"));
   const named = pick(listed(values.variant), ALL_BUILDS, "variant")?.[0];

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { wrh } from "./spawn-wrh.ts";
+import { profileWithSecret, wrh } from "./spawn-wrh.ts";
 
 const ONE_RUN = ["--scenario", "panic-with-siblings", "--variant", "unwind", "--topology", "shared"];
 
@@ -28,7 +28,7 @@ describe("wrh run", () => {
   });
 
   it("prints unknown, never pass, for what a worker without probes cannot show; JUnit skips it; --require-observed fails it", () => {
-    const args = ["run", "--worker", "dist/abort", "--strategy", "reset", "--scenario", "abort-with-siblings", "--report", "junit"];
+    const args = ["run", "--worker", "dist/abort", "--profile", profileWithSecret(), "--topology", "shared", "--strategy", "reset", "--scenario", "abort-with-siblings", "--report", "junit"];
     const out = mkdtempSync(join(tmpdir(), "wrh-out-"));
     const { status, stdout } = wrh(...args, "--out", out);
     expect(status).toBe(0);
@@ -37,6 +37,16 @@ describe("wrh run", () => {
     expect(stdout).toMatch(/1 runs: 0 hold, 0 broken, 1 unknown \(not observed, not a pass\)/);
     expect(readFileSync(join(out, "junit.xml"), "utf8")).toMatch(/skipped="1"[\s\S]*<skipped message="not observed: [^"]*abort-hook: not observed/);
     expect(wrh(...args, "--require-observed", "--out", mkdtempSync(join(tmpdir(), "wrh-out-"))).status).toBe(1);
+  });
+
+  // The canary's counter, in the workers-rs test-worker layout, needs the SOME_SECRET that a
+  // built directory cannot give it: a profile mismatch found before any run, never a verdict.
+  it("exits 2 at the preflight with one line naming the route when the profile does not fit the worker", () => {
+    const out = mkdtempSync(join(tmpdir(), "wrh-out-"));
+    const { status, stdout, stderr } = wrh("run", "--worker", "dist/abort", "--scenario", "abort-with-siblings", "--out", out);
+    expect(status).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr.trim().split("\n")).toEqual([expect.stringMatching(/^wrh: error: --worker dist\/abort does not match profile workers-rs-test: \/durable\/wrh-[0-9a-f]{12} \(the counter\) answered 500 "HostError: Binding `SOME_SECRET` is undefined\."/)]);
   });
 
   it("a real build's known limitations are printed with their finding ids and pass; --strict fails on them", () => {

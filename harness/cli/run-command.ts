@@ -8,7 +8,7 @@ import { loadScenarios } from "../engine/load-scenarios.ts";
 import { ALL_BUILDS, type OwnWorkerTarget, type ProgressEvent, runMatrix } from "../matrix/matrix.ts";
 import { type BuildName } from "../history/run.ts";
 import { type MatrixResult } from "../checkers/index.ts";
-import { preflight, strategyFrom } from "../profile/preflight.ts";
+import { fitDeadline, preflight, strategyFrom } from "../profile/preflight.ts";
 import { DEFAULT_PROFILE, loadProfile } from "../profile/profile.ts";
 import { TOPOLOGIES, type Scenario, type Topology } from "../history/scenario.ts";
 import { MUTANT_NAMES, type Mutant, STRATEGIES, type Strategy } from "../protocol/recovery.ts";
@@ -93,7 +93,10 @@ export async function runCommand(args: string[]): Promise<number> {
   const strategies = pick(values.strategy, STRATEGIES, "strategy") as Strategy[] | undefined;
   const ownWorker = values.worker === undefined
     ? undefined
-    : await ownWorkerTarget(values.worker, values.profile, strategies, { variant: values.variant, topology: values.topology, mutant: values.mutant });
+    : await ownWorkerTarget(values.worker, values.profile, strategies, { variant: values.variant, mutant: values.mutant }, {
+        expect: expectOption(values.expect), requestDeadlineMs,
+      });
+  if (!ownWorker && values.expect !== undefined) throw new UsageError("--expect needs --worker: a canary build is always judged by both contracts");
   if (!ownWorker && values.profile !== undefined) throw new UsageError("--profile needs --worker: a profile maps the scenarios onto your worker's routes");
   if (!ownWorker && !IN_CLONE) throw new UsageError(onlyInClone("wrh run without --worker"));
   // Mutants live in the reference runtime: with them, the default is its builds only.
@@ -111,7 +114,7 @@ export async function runCommand(args: string[]): Promise<number> {
       mutants,
       repeat,
       parallel,
-      requestDeadlineMs,
+      requestDeadlineMs: ownWorker?.requestDeadlineMs ?? requestDeadlineMs,
       ownWorker,
       historyFile: join(out, "history.jsonl"),
       keepRecords: (result, total) => drawnInFull(result, total, timelines),
@@ -137,16 +140,25 @@ export function builds(values: string[] | undefined, fallback: readonly BuildNam
  */
 export async function ownWorkerTarget(
   worker: string, profileName: string | undefined, strategies: Strategy[] | undefined, canaryOnly: Record<string, unknown[] | undefined>,
-): Promise<OwnWorkerTarget> {
+  options: Pick<OwnWorkerTarget, "expect"> & { requestDeadlineMs?: number } = {},
+): Promise<OwnWorkerTarget & { requestDeadlineMs: number }> {
   for (const [option, value] of Object.entries(canaryOnly)) {
     if (value?.length) throw new UsageError(`--${option} applies to the canary builds, not to --worker (your worker is one build)`);
   }
   if (strategies && strategies.length > 1) throw new UsageError("--worker runs under one strategy: the one its build uses (reset or unwind)");
   const profile = loadProfile(profileName ?? DEFAULT_PROFILE);
-  const checked = await preflight(worker, profile);
+  const checked = await preflight(worker, profile, options.requestDeadlineMs);
   const strategy = strategies?.[0] ?? strategyFrom(checked, profile);
   if (!strategies) process.stderr.write(`wrh: ${worker} answers a panic like a ${strategy === "unwind" ? "panic=unwind" : "panic=abort"} build: judging it under ${strategy}\n`);
-  return { path: worker, profile, strategy };
+  const deadline = fitDeadline(checked, options.requestDeadlineMs);
+  process.stderr.write(`wrh: ${deadline.note}\n`);
+  return { path: worker, profile, strategy, ...(options.expect ? { expect: options.expect } : {}), requestDeadlineMs: deadline.ms };
+}
+
+/** `--expect`: which promises a worker of your own answers to. */
+export function expectOption(value: string | undefined): OwnWorkerTarget["expect"] {
+  if (value === undefined || value === "contract" || value === "upstream") return value;
+  throw new UsageError(`--expect ${value}: give contract (the recovery contract alone) or upstream (upstream's promises beside it)`);
 }
 
 export async function listCommand(args: string[]): Promise<number> {

@@ -45,13 +45,13 @@ const flag = { type: "boolean", default: false } as const;
 
 /** Each command's options (node:util parseArgs); its usage below names every one (a test checks). */
 export const COMMAND_OPTIONS = {
-  build: { variant: many, "max-memory": one, force: { type: "boolean", default: false } },
+  build: { variant: many, "max-memory": one, force: { type: "boolean", default: false }, crate: one, "panic-unwind": flag, dev: flag, "no-opt": flag },
   setup: {},
   toolchain: {},
   run: {
     scenario: many, strategy: many, variant: many, topology: many, repeat: one, report: many, out: one,
     "scenario-file": many, "only-file": flag, mutant: many, worker: one, profile: one, "require-observed": { type: "boolean", default: false },
-    timeline: many, parallel: one, deadline: one, strict: flag,
+    timeline: many, parallel: one, deadline: one, strict: flag, expect: one,
   },
   list: { "scenario-file": many, "only-file": flag },
   repro: { strategy: one, variant: one, topology: one, seed: one, out: one, worker: one, profile: one, "scenario-file": many, "only-file": flag },
@@ -71,7 +71,18 @@ export const COMMAND_USAGE = {
       in -opt is optimised by wasm-opt as worker-build ships it (npm's binaryen, the version
       worker-build pins); the others are built with --no-opt.
       --max-memory caps linear memory so OOM is a real allocation failure
-      (bytes, or with KiB/MiB/GiB; default ${DEFAULT_MAX_MEMORY_BYTES / 1024 / 1024}MiB).`,
+      (bytes, or with KiB/MiB/GiB; default ${DEFAULT_MAX_MEMORY_BYTES / 1024 / 1024}MiB).
+  wrh build --crate PATH [--panic-unwind] [--dev] [--no-opt] [--max-memory SIZE]
+      Build a workers-rs crate of your own (works from the installed package too) as the real
+      canary is built, offline: worker-build at the version of the \`worker\` crate in its Cargo.lock
+      (the crate's, or its workspace's above it) and the wasm-bindgen CLI at the lock's
+      wasm-bindgen, installed from crates.io into ~/.cache/wrh once, run with this machine's Rust
+      toolchain behind wrappers for worker-build's \`cargo +nightly\` and rustup calls. Runs
+      \`worker-build --release\` (--dev: \`--dev\`) in PATH, with --panic-unwind when given; output in
+      PATH/build/, as worker-build writes it. wasm-opt is npm's binaryen when it resolves, else the
+      build runs with --no-opt (and says so); --no-opt skips it anyway. RUSTFLAGS gets the memory
+      cap (--max-memory) after your own. Prints the path to give \`wrh run --worker\`: the crate's
+      wrangler.toml when it has one, else its build/. A failed worker-build exits 1.`,
   setup: `  wrh setup
       Find a Rust toolchain that can build wasm32 offline (installing Debian's packages when
       running as root on Debian), build every variant, then install worker-build and the
@@ -101,11 +112,22 @@ export const COMMAND_USAGE = {
       leaves the catalog out. The canary builds exist only in a clone of the repository.
       ${PARALLEL_USAGE}
       ${DEADLINE_USAGE}
-  wrh run --worker <wrangler.toml|built dir> [--profile NAME|FILE] [--strategy reset|unwind] [...]
+  wrh run --worker <wrangler.toml|built dir> [--profile NAME|FILE] [--strategy reset|unwind]
+          [--expect contract|upstream] [...]
       The same against a worker of your own, through a profile that maps the harness's
       operations onto its routes (built in: ${builtInProfiles().join(", ")}; default workers-rs-test).
-      Runs the scenarios the profile supports; the strategy is detected from how the worker
-      answers a panic unless given.`,
+      Runs the scenarios the profile supports, in both topologies when the profile has a
+      Durable Object (split: a second copy of the worker holds the objects; --topology picks);
+      the strategy is detected from how the worker answers a panic unless given. Unless
+      --deadline is given, a request may take 10 s or five times the slowest fault answer of
+      the preflight, whichever is longer (a worker-build --dev build answers many times slower). Before any run, the requests the runs will send that must
+      succeed are sent once (every object name, the sibling route): one that answers otherwise
+      than the profile says is a profile mismatch, exit 2, naming the route. A wrangler config
+      brings its [vars] and .dev.vars (or .env), as wrangler dev does.
+      --expect upstream judges it as a real workers-rs build is judged: by upstream's own
+      promises beside the contract, each contract break named by its finding (exit 0 when
+      upstream's promises hold and nothing NEW shows; --strict fails known limitations too).
+      --expect contract (default): any broken guarantee fails.`,
   list: `  wrh list [--scenario-file FILE]... [--only-file]
       List the scenarios and what each strategy must make of them.`,
   repro: `  wrh repro <scenario> [--strategy S] [--variant V] [--topology T] [--seed N] [--out DIR]

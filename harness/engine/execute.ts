@@ -203,6 +203,20 @@ export interface ExecuteOptions {
   client?: Client;
 }
 
+/**
+ * The Durable Objects a run addresses, by the names the engine gives them: one per run (its
+ * id), and a second (`otherObject`) when the workload touches another object. A client maps
+ * these names onto the worker's (a profile's name template); a preflight asks them in advance.
+ */
+export function runObjects(scenario: Scenario, config: RunConfig): { object?: string; otherObject?: string } {
+  const { fault, workload } = scenario;
+  const touches = (s: Siblings | undefined) => (s?.object ?? 0) + (s?.otherObject ?? 0);
+  if (fault.place !== "durable-object" && touches(workload.inflight) + touches(workload.later) === 0) return {};
+  const object = runId(scenario, config).replaceAll(/[^a-z0-9-]/gi, "-");
+  const other = (workload.inflight?.otherObject ?? 0) + (workload.later?.otherObject ?? 0) > 0;
+  return other ? { object, otherObject: `${object}-other` } : { object };
+}
+
 export async function executeScenario(
   worker: ScenarioTarget, scenario: Scenario, config: RunConfig, options: ExecuteOptions = {},
 ): Promise<ScenarioRun> {
@@ -216,9 +230,7 @@ export async function executeScenario(
   const counts = (s: Siblings | undefined) => ({ handler: s?.handler ?? 0, object: s?.object ?? 0, otherObject: s?.otherObject ?? 0 });
   const inflight = counts(workload.inflight);
   const later = counts(workload.later);
-  const usesObject = fault.place === "durable-object" || inflight.object + later.object + inflight.otherObject + later.otherObject > 0;
-  const object = usesObject ? id.replaceAll(/[^a-z0-9-]/gi, "-") : undefined;
-  const otherObject = `${object}-other`;
+  const { object, otherObject = `${object}-other` } = runObjects(scenario, config);
   const objects = objectIsolate(topology);
   const isolates: Isolate[] = topology === "split" ? ["handler", "objects"] : ["handler"];
   const seed = (index: number) => seedFor(id, index, config.seed);

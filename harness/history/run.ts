@@ -65,6 +65,12 @@ export interface ScenarioRun {
   /** What the scenario asked for that the profile could not do, left out of this run. */
   leftOut?: string[];
   /**
+   * `upstream`: a worker of your own judged also by upstream's own promises (what workers-rs's
+   * test suite asserts), as every real build is; its breaks of the contract are then named by
+   * finding. Absent: by the recovery contract alone.
+   */
+  expect?: "upstream";
+  /**
    * Set when the harness could not complete the run (it stalled, workerd would not start, the
    * harness's own code failed): why. Such a run has no records and no checker judges it.
    */

@@ -8,12 +8,13 @@ import { VARIANT_NAMES } from "../build/variants.ts";
 import { judgeRun, type MatrixResult, type RunResult } from "../checkers/index.ts";
 import { countRuns } from "../checkers/verdict.ts";
 import { CANARY_CLIENT, type Client } from "../engine/client.ts";
-import { executeScenario, InterleavingError, parkedNow, slowestAnswer } from "../engine/execute.ts";
+import { executeScenario, InterleavingError, parkedNow, runObjects, slowestAnswer } from "../engine/execute.ts";
 import { REAL_CLIENT } from "../engine/real-client.ts";
 import { appendHistory } from "../history/file.ts";
 import { type BuildInfo, type BuildName, OWN_WORKER, type RunConfig, runId, type ScenarioRun } from "../history/run.ts";
 import { type Scenario, TOPOLOGIES, type Topology } from "../history/scenario.ts";
 import { fitScenario } from "../profile/fit-scenario.ts";
+import { proveFit } from "../profile/preflight.ts";
 import { profileClient } from "../profile/profile-client.ts";
 import type { Profile } from "../profile/profile.ts";
 import { defaultStrategyFor, type Mutant, STRATEGIES, type Strategy, strategyFitsBuild } from "../protocol/recovery.ts";
@@ -72,6 +73,12 @@ export interface OwnWorkerTarget {
   profile: Profile;
   /** What its build promises: reset (panic=abort, workers-rs's default) or unwind. */
   strategy: Strategy;
+  /**
+   * `upstream`: judge it by upstream's promises beside the contract, as a real build is (a
+   * break of the contract alone is a known limitation when the finding registry names it).
+   * `contract` (default): by the contract alone.
+   */
+  expect?: "contract" | "upstream";
 }
 
 export interface ProgressEvent {
@@ -223,7 +230,11 @@ export interface MatrixPlan {
  */
 export function planMatrix(options: MatrixOptions): MatrixPlan {
   const own = options.ownWorker;
-  const configs: PlannedRun["config"][] = own ? [{ variant: OWN_WORKER, strategy: own.strategy, topology: "shared" }] : configurations(options);
+  // A worker of your own with a Durable Object runs in both topologies unless told otherwise.
+  const ownTopologies = options.topologies ?? (own?.profile.object ? TOPOLOGIES : ["shared"]);
+  const configs: PlannedRun["config"][] = own
+    ? ownTopologies.map((topology) => ({ variant: OWN_WORKER, strategy: own.strategy, topology }))
+    : configurations(options);
   const notRun = new Map<string, string[]>();
   const client = own ? profileClient(own.profile) : CANARY_CLIENT;
   const fitted = options.scenarios.flatMap((scenario): { scenario: Scenario; leftOut?: string[] }[] => {
@@ -245,6 +256,22 @@ export function planMatrix(options: MatrixOptions): MatrixPlan {
       : "the selected scenarios have no expectation for the selected strategies and topologies");
   }
   return { runs, notes };
+}
+
+/** Every Durable Object name the runs of `plan` will address, in the engine's naming. */
+export function plannedObjects(plan: MatrixPlan): string[] {
+  const names = plan.runs.flatMap(({ scenario, config, repeat }) => Object.values(runObjects(scenario, { ...config, mutants: [], repeat })));
+  return [...new Set(names.filter((name): name is string => name !== undefined))];
+}
+
+/**
+ * For a worker of your own, proves before any run that the requests the plan sends that must
+ * succeed do (`proveFit`): a profile that does not fit is a ProfileMismatchError, never a
+ * column of broken guarantees.
+ */
+export async function proveOwnFit(options: MatrixOptions, plan: MatrixPlan): Promise<void> {
+  const own = options.ownWorker;
+  if (own) await proveFit(own.path, own.profile, plannedObjects(plan), options.requestDeadlineMs);
 }
 
 /**
@@ -276,7 +303,7 @@ export function matrixSession(options: MatrixOptions, total: number, tally = { d
   // Read once: under `none` a worker of your own is started again for every run.
   let resolvedOwn: Promise<ResolvedWorker> | undefined;
   const start = async (config: PlannedRun["config"]) => own
-    ? startOwnWorker(await (resolvedOwn ??= resolveOwnWorker(own.path, own.profile)), options.requestDeadlineMs)
+    ? startOwnWorker(await (resolvedOwn ??= resolveOwnWorker(own.path, own.profile)), options.requestDeadlineMs, config.topology)
     : startCanary({
         ...config, variant: config.variant as BuildName, mutants, requestDeadlineMs: options.requestDeadlineMs, parkTimeoutMs: options.parkTimeoutMs,
         distRoot: options.distRoot,
@@ -317,7 +344,9 @@ export function matrixSession(options: MatrixOptions, total: number, tally = { d
         lag.enable();
         try {
           const execution = executeScenario(current!.worker, scenario, runConfig, { client });
-          history = { ...(await within(execution, runDeadlineMs, "the run")), leftOut, ...(build ? { build } : {}) };
+          history = {
+            ...(await within(execution, runDeadlineMs, "the run")), leftOut, ...(build ? { build } : {}), ...(own?.expect === "upstream" ? { expect: "upstream" as const } : {}),
+          };
         } catch (error) {
           if (!(error instanceof InterleavingError) || attempt === RUN_ATTEMPTS) throw error;
           note(`${runId(scenario, runConfig)}: ${error.message}; running it again`);
@@ -368,6 +397,7 @@ export function matrixSession(options: MatrixOptions, total: number, tally = { d
 export async function runMatrix(options: MatrixOptions): Promise<MatrixResult> {
   const started = performance.now();
   const plan = planMatrix(options);
+  await proveOwnFit(options, plan);
   for (const text of plan.notes) options.onProgress?.({ done: 0, total: plan.runs.length, note: text });
   // One queue per configuration, its runs in plan order; results go back in plan order.
   const groups = new Map<string, number[]>();

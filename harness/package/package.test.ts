@@ -7,6 +7,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rea
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { lockedVersion, wrhCacheDir } from "../build/real-tools.ts";
 import { PROJECT_ROOT } from "../project.ts";
 
 const REAL_BUILD = join(PROJECT_ROOT, "dist/real-unwind");
@@ -14,12 +15,13 @@ const RUST_TOOLS = ["rustup", "rustc", "cargo", "worker-build", "wasm-bindgen"];
 
 let scratch: string;
 let project: string;
+let tripwires: string;
 let tripwireLog: string;
 let env: NodeJS.ProcessEnv;
 
 /** Runs `command` in the scratch project as a user's shell would (no npm_* variables of this run). */
-function sh(command: string, args: string[], timeout = 180_000): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(command, args, { cwd: project, env, encoding: "utf8", timeout });
+function sh(command: string, args: string[], timeout = 180_000, shellEnv = env): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(command, args, { cwd: project, env: shellEnv, encoding: "utf8", timeout });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -29,7 +31,7 @@ beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), "wrh-package-"));
   project = join(scratch, "my-worker");
   mkdirSync(project);
-  const tripwires = join(scratch, "tripwires");
+  tripwires = join(scratch, "tripwires");
   mkdirSync(tripwires);
   tripwireLog = join(scratch, "rust-tools-called.log");
   for (const tool of RUST_TOOLS) {
@@ -91,6 +93,47 @@ describe("the packed package, installed into a project outside the clone", { tim
     expect(stdout).toMatch(/^panic-with-siblings +unwind \(worker\) +shared +1 +(holds|broken|unknown)/m);
     expect(readFileSync(join(project, "results/history.jsonl"), "utf8")).toContain('"runId":"panic-with-siblings/worker/unwind/shared/1"');
     expect(existsSync(tripwireLog) ? readFileSync(tripwireLog, "utf8") : "").toBe("");
+  });
+
+  // The one case that needs Rust: the tripwires come off PATH, and the tools come from the
+  // per-user cache (installed once from crates.io). The fixture is the real canary, which serves
+  // the workers-rs test-worker layout; its #[path] modules and include_str! reach outside the
+  // crate (../canary, ../recovery, ../protocol.rs and the protocol's constants.json), so those
+  // are copied beside it in the clone's layout. A stable CARGO_TARGET_DIR keeps std and the
+  // dependencies compiled between runs (a cold build: about 9 minutes on 2 busy cores); only the
+  // copied crate recompiles, since it moves every run.
+  it("npx wrh build --crate builds a workers-rs crate from the installed package, offline, and wrh run --worker judges the build", { timeout: 780_000 }, () => {
+    const fixture = join(scratch, "crates");
+    for (const part of ["workers/real-canary/Cargo.toml", "workers/real-canary/Cargo.lock", "workers/real-canary/src", "workers/canary/src",
+      "workers/recovery/src", "workers/protocol.rs", "harness/protocol/constants.json"]) {
+      cpSync(join(PROJECT_ROOT, part), join(fixture, part), { recursive: true });
+    }
+    const workers = join(fixture, "workers");
+    const crate = join(workers, "real-canary");
+    const rustEnv = {
+      ...env,
+      PATH: env.PATH!.split(":").filter((dir) => dir !== tripwires).join(":"),
+      CARGO_TARGET_DIR: join(wrhCacheDir(), "package-test-crate-target"),
+    };
+    const built = sh("npx", ["wrh", "build", "--crate", crate, "--panic-unwind"], 600_000, rustEnv);
+    expect(built.status, built.stderr.slice(-6000)).toBe(0);
+    const worker = lockedVersion(join(crate, "Cargo.lock"), "worker")!;
+    const bindgen = lockedVersion(join(crate, "Cargo.lock"), "wasm-bindgen")!;
+    expect(built.stderr).toContain(`Cargo.lock locks worker ${worker}, wasm-bindgen ${bindgen}\n`);
+    // worker-build at the lock's worker version, wasm-bindgen-cli at its wasm-bindgen.
+    expect(built.stderr).toContain(`wrh: worker-build ${worker}: `);
+    expect(built.stderr).toContain(`wrh: wasm-bindgen-cli ${bindgen}: `);
+    // The package's devDependencies (binaryen) are not installed with it.
+    expect(built.stderr).toMatch(/^wrh: wasm-opt: npm's binaryen does not resolve here, so building with --no-opt/m);
+    expect(built.stderr).toMatch(/^wrh: running: worker-build --release --panic-unwind --no-opt \(in /m);
+    expect(built.stderr).not.toMatch(/Downloading/);
+    // No wrangler.toml in the crate: the built folder is what to judge.
+    expect(built.stdout).toBe(`${join(crate, "build")}\n`);
+    for (const file of ["index.js", "index_bg.wasm"]) expect(existsSync(join(crate, "build", file)), file).toBe(true);
+
+    const run = wrh("run", "--worker", join(crate, "build"), "--scenario", "panic-with-siblings", "--profile", "workers-rs-test", "--out", "crate-results");
+    expect([0, 1], run.stderr).toContain(run.status);
+    expect(run.stdout).toMatch(/^panic-with-siblings +unwind \(worker\) +shared +1 +(holds|broken|unknown)/m);
   });
 
   it("a scenario file importing the package runs alone with --only-file; JSON scenario files add to the catalog", () => {

@@ -1,14 +1,17 @@
 // Before a worker of your own is judged, its profile must match it. Each route the profile
 // names is asked once, each fault on a fresh workerd (a fault may poison the instance): a route
 // that answers 404, a fault route that does not fail, a failure none of the profile's patterns
-// recognises, or a counter whose counts the patterns cannot read is a one-line error naming the
-// route and what came back. Without it a worker whose routes differ from the profile would be
-// judged as losing every request. The panic route's answer also says which recovery the build
-// uses, asked the way workers-rs's own suite asks it.
+// recognises, a sibling or counter that does not answer 200, or a counter whose counts the
+// patterns cannot read is a one-line error naming the route and what came back. Once the runs
+// are planned, `proveFit` sends the exact requests they will send that must succeed (every
+// object name, the sibling) and checks each answer means what the profile says. Without it a
+// worker whose routes or names differ from the profile would be judged as losing every request.
+// The panic route's answer also says which recovery the build uses, asked the way workers-rs's
+// own suite asks it.
 import type { FaultKind } from "../history/scenario.ts";
-import { UNRECOGNISED, type Reading } from "../engine/client.ts";
+import { type Client, UNRECOGNISED, type Reading } from "../engine/client.ts";
 import type { Strategy } from "../protocol/recovery.ts";
-import { DeadlineError } from "../runner/deadline.ts";
+import { DEFAULT_REQUEST_DEADLINE_MS, DeadlineError } from "../runner/deadline.ts";
 import { resolveOwnWorker, startOwnWorker } from "../runner/own-worker.ts";
 import type { RunningWorker } from "../runner/start-worker.ts";
 import { profileClient } from "./profile-client.ts";
@@ -24,6 +27,8 @@ export interface Answer {
   status: number | "timeout";
   reading: Reading;
   text: string;
+  /** Milliseconds from the request to its answer (its deadline for a `timeout`). */
+  ms: number;
 }
 
 /** What the preflight saw: each fault route's answer, by fault kind. */
@@ -34,19 +39,8 @@ const snippet = (text: string) => JSON.stringify(text.length > 160 ? `${text.sli
 /** Checks every route `profile` names against the worker at `target` (a wrangler config or built directory). */
 export async function preflight(target: string, profile: Profile, requestDeadlineMs?: number): Promise<Preflight> {
   const resolved = await resolveOwnWorker(target, profile);
-  const client = profileClient(profile);
-  const mismatch = (answer: Answer, what: string) =>
-    new ProfileMismatchError(`--worker ${target} does not match profile ${profile.name}: ${answer.route} ${what}; fix the profile's routes and patterns, or pass another --profile`);
-  const ask = async (worker: RunningWorker, route: string): Promise<Answer> => {
-    try {
-      const response = await worker.fetch(route);
-      const text = await response.text();
-      return { route, status: response.status, reading: client.read(response.status, response.headers, text), text };
-    } catch (error) {
-      if (error instanceof DeadlineError) return { route, status: "timeout", reading: {}, text: "" };
-      throw error;
-    }
-  };
+  const ask = asker(profileClient(profile));
+  const mismatch = mismatchOf(target, profile);
   const onFreshWorker = async <T>(use: (worker: RunningWorker) => Promise<T>): Promise<T> => {
     const worker = await startOwnWorker(resolved, requestDeadlineMs);
     try {
@@ -55,29 +49,12 @@ export async function preflight(target: string, profile: Profile, requestDeadlin
       await worker.dispose();
     }
   };
-  const answered = (answer: Answer) => {
-    if (answer.status === 404) throw mismatch(answer, `answered 404 ${snippet(answer.text)}: the worker has no such route`);
-  };
-
   // The routes that must succeed share one workerd: none of them faults.
-  await onFreshWorker(async (worker) => {
-    if (profile.sibling) {
-      const answer = await ask(worker, profile.sibling);
-      answered(answer);
-      if (answer.status !== 200 && answer.status !== "timeout") throw mismatch(answer, `(the sibling route, which must succeed) answered ${answer.status} ${snippet(answer.text)}`);
-    }
-    if (profile.object && client.objects) {
-      const answer = await ask(worker, client.objects.read("wrh-preflight").path);
-      answered(answer);
-      if (answer.status === 200 && answer.reading.body === undefined) {
-        throw mismatch(answer, `(the counter) answered ${snippet(answer.text)}, where the patterns memory /${profile.object.memory}/ and stored /${profile.object.stored}/ find no count`);
-      }
-    }
-  });
+  await onFreshWorker((worker) => checkSucceeding(worker, ask, mismatch, profile, ["wrh-preflight"]));
   const faults: Preflight = {};
   for (const [kind, route] of Object.entries(profile.faults) as [FaultKind, string][]) {
     const answer = await onFreshWorker((worker) => ask(worker, route));
-    answered(answer);
+    routeExists(answer, mismatch);
     // A fault that hangs is for the checkers to judge, not a mismatch.
     if (answer.status === 200) throw mismatch(answer, `(the ${kind} fault) answered 200 ${snippet(answer.text)}: it did not fail`);
     if (answer.reading.errorClass === UNRECOGNISED) {
@@ -86,6 +63,107 @@ export async function preflight(target: string, profile: Profile, requestDeadlin
     faults[kind] = answer;
   }
   return faults;
+}
+
+type Ask = (worker: RunningWorker, route: string) => Promise<Answer>;
+type Mismatch = (answer: Answer, what: string) => ProfileMismatchError;
+
+/** Asks a route once; a request past its deadline is an answer (`timeout`), not an error. */
+const asker = (client: Client): Ask => async (worker, route) => {
+  const started = performance.now();
+  const ms = () => Math.round(performance.now() - started);
+  try {
+    const response = await worker.fetch(route);
+    const text = await response.text();
+    return { route, status: response.status, reading: client.read(response.status, response.headers, text), text, ms: ms() };
+  } catch (error) {
+    if (error instanceof DeadlineError) return { route, status: "timeout", reading: {}, text: "", ms: ms() };
+    throw error;
+  }
+};
+
+const routeExists = (answer: Answer, mismatch: Mismatch) => {
+  if (answer.status === 404) throw mismatch(answer, `answered 404 ${snippet(answer.text)}: the worker has no such route`);
+};
+
+const mismatchOf = (target: string, profile: Profile): Mismatch => (answer, what) =>
+  new ProfileMismatchError(`--worker ${target} does not match profile ${profile.name}: ${answer.route} ${what}; fix the profile's routes and patterns, or pass another --profile`);
+
+/**
+ * Asks the sibling route and the counter under each of `objects` (the engine's names, which the
+ * profile's template turns into the worker's), on one workerd: every answer must be a 200 the
+ * profile can read. Where the profile says names reach distinct objects, each name's first write
+ * must count 1, and a name's second write 2.
+ */
+async function checkSucceeding(worker: RunningWorker, ask: Ask, mismatch: Mismatch, profile: Profile, objects: readonly string[]): Promise<void> {
+  const client = profileClient(profile);
+  if (profile.sibling) {
+    const answer = await ask(worker, profile.sibling);
+    routeExists(answer, mismatch);
+    if (answer.status !== 200) throw mismatch(answer, `(the sibling route, which must succeed) answered ${statusText(answer)}`);
+  }
+  if (!profile.object || !client.objects) return;
+  const counter = profile.object;
+  const write = async (object: string, what: string) => {
+    const answer = await ask(worker, client.objects!.write(object).path);
+    if (answer.status !== 200) throw mismatch(answer, `(${what}) answered ${statusText(answer)}; every counter request a run sends must answer 200`);
+    if (answer.reading.body === undefined) {
+      throw mismatch(answer, `(${what}) answered ${snippet(answer.text)}, where the patterns memory /${counter.memory}/ and stored /${counter.stored}/ find no count`);
+    }
+    return { answer, memory: answer.reading.body.memory };
+  };
+  // A second name, so that a claim of distinct objects is put to the test even for one run.
+  const names = counter.distinctIds ? [...objects, `${objects[0] ?? "wrh"}-distinct`] : objects;
+  for (const object of names) {
+    const first = await write(object, "the counter");
+    if (counter.distinctIds && first.memory !== 1) {
+      throw mismatch(first.answer, `(the counter, a name's first write) counts ${first.memory} in memory, not 1: its names do not reach distinct objects; set object.distinctIds to false`);
+    }
+  }
+  const [again] = objects;
+  if (counter.distinctIds && again !== undefined) {
+    const second = await write(again, "the counter, a name written again");
+    if (second.memory !== 2) throw mismatch(second.answer, `(the counter, a name's second write) counts ${second.memory} in memory, not 2: it is not a counter the state checks can read`);
+  }
+}
+
+const statusText = (answer: Answer) => (answer.status === "timeout" ? "nothing before the request's deadline (a debug build may need a longer --deadline)" : `${answer.status} ${snippet(answer.text)}`);
+
+/**
+ * Proves the profile fits the worker for the runs planned: sends the requests those runs must
+ * get 200s for (the sibling route, the counter under every object name the runs use) to a fresh
+ * workerd, and checks each answer as `preflight` does.
+ */
+export async function proveFit(target: string, profile: Profile, objects: readonly string[], requestDeadlineMs?: number): Promise<void> {
+  if (!profile.sibling && !(profile.object && objects.length)) return;
+  const worker = await startOwnWorker(await resolveOwnWorker(target, profile), requestDeadlineMs);
+  try {
+    await checkSucceeding(worker, asker(profileClient(profile)), mismatchOf(target, profile), profile, objects);
+  } finally {
+    await worker.dispose();
+  }
+}
+
+/** How many times its slowest preflight answer a request may take, at the least. */
+const DEADLINE_HEADROOM = 5;
+
+/**
+ * The request deadline for a worker of your own: `givenMs` (--deadline) when given; else the
+ * default, stretched to DEADLINE_HEADROOM times the slowest fault answer of the preflight (each
+ * on a fresh workerd, so it includes compiling the module), since a debug build (`worker-build
+ * --dev`, what workers-rs's own tests use) answers many times slower than a release build and
+ * would be judged hung. Says what it chose and why.
+ */
+export function fitDeadline(preflight: Preflight, givenMs?: number): { ms: number; note: string } {
+  if (givenMs !== undefined) return { ms: givenMs, note: `request deadline ${givenMs / 1000} s (--deadline)` };
+  const answered = Object.values(preflight).filter((a) => a.status !== "timeout");
+  const slowest = Math.max(0, ...answered.map((a) => a.ms));
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  if (slowest * DEADLINE_HEADROOM <= DEFAULT_REQUEST_DEADLINE_MS) {
+    return { ms: DEFAULT_REQUEST_DEADLINE_MS, note: `request deadline ${DEFAULT_REQUEST_DEADLINE_MS / 1000} s (the default; the slowest fault answered in ${seconds(slowest)})` };
+  }
+  const ms = Math.ceil((slowest * DEADLINE_HEADROOM) / 1000) * 1000;
+  return { ms, note: `request deadline ${ms / 1000} s: the slowest fault answered in ${seconds(slowest)} (a debug build?), and a request may take ${DEADLINE_HEADROOM} times that; --deadline chooses another` };
 }
 
 /** Classes a panic=abort build's runtime answers a panic with (it resets, or workerd cancels). */

@@ -1,11 +1,21 @@
 // Speaks to a worker through its profile: the engine's operations become the profile's routes,
 // and responses are read with the profile's patterns. Such a worker cannot park requests, has
 // no runtime probes and no Rust object handles (absent from its Client), so what it is asked is less.
+import { createHash } from "node:crypto";
 import { type Client, type Operation, type Reading, UNRECOGNISED } from "../engine/client.ts";
 import type { Profile } from "./profile.ts";
 
+/**
+ * The name the worker sees for the engine's object `object` (a run id): the profile's name
+ * template around a hex key of it, so distinct objects stay distinct and nothing of the run id
+ * (scenario, build, topology) reaches the worker's router.
+ */
+export function objectNameFor(template: string, object: string): string {
+  return template.replaceAll("{n}", createHash("sha256").update(object).digest("hex").slice(0, 12));
+}
 
-const objectPath = (template: string, object: string) => template.replaceAll("{id}", encodeURIComponent(object));
+const objectPath = (profile: Pick<NonNullable<Profile["object"]>, "path" | "name">, object: string) =>
+  profile.path.replaceAll("{id}", encodeURIComponent(objectNameFor(profile.name, object)));
 
 export function profileClient(profile: Profile): Client {
   const errors = profile.errors.map((e) => ({ class: e.class, body: new RegExp(e.body) }));
@@ -27,10 +37,10 @@ export function profileClient(profile: Profile): Client {
       ? undefined
       : { ok: sibling(profile.sibling), inflight: sibling(profile.sibling), later: sibling(profile.sibling) },
     objects: counter && {
-      write: (object) => ({ kind: "object-increment", path: objectPath(counter.path, object) }),
+      write: (object) => ({ kind: "object-increment", path: objectPath(counter, object) }),
       // Every request to the counter writes, so a read is a write whose counts are looked at.
-      read: (object) => ({ kind: "object-state", path: objectPath(counter.path, object) }),
-      inflight: (object) => ({ kind: "object-increment", path: objectPath(counter.path, object) }),
+      read: (object) => ({ kind: "object-state", path: objectPath(counter, object) }),
+      inflight: (object) => ({ kind: "object-increment", path: objectPath(counter, object) }),
       distinct: counter.distinctIds ?? false,
     },
     read(status, _headers, text): Reading {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadScenarios } from "../engine/load-scenarios.ts";
 import { fitScenario } from "./fit-scenario.ts";
-import { profileClient } from "./profile-client.ts";
+import { objectNameFor, profileClient } from "./profile-client.ts";
 import { loadProfile, validateProfile } from "./profile.ts";
 
 const valid = {
@@ -31,8 +31,24 @@ describe("profiles", () => {
     [{ ...valid, object: { path: "/o/{id}", distinctIds: true, memory: "memory \\d+", stored: "s(\\d+)" } }, /object\.memory: needs exactly 1 capture group \(the number\), has 0/],
     [{ ...valid, object: { path: "/o", distinctIds: true, memory: "m(\\d+)", stored: "s(\\d+)" } }, /object\.path: needs \{id\}/],
     [{ ...valid, name: "My Worker" }, /name: must be kebab-case/],
+    [{ ...valid, object: { path: "/o/{id}", distinctIds: true, memory: "m(\\d+)", stored: "s(\\d+)", name: "counter" } }, /object\.name: "counter" needs \{n\}/],
+    [{ ...valid, object: { path: "/o/{id}", distinctIds: true, memory: "m(\\d+)", stored: "s(\\d+)", name: "a/{n}" } }, /object\.name: "a\/\{n\}" must not contain/],
+    [{ ...valid, vars: { "SOME-SECRET": "x" } }, /vars\.SOME-SECRET: a variable's name must be a JavaScript identifier/],
+    [{ ...valid, vars: { SOME_SECRET: 1 } }, /vars\.SOME_SECRET: /],
   ])("rejects a malformed profile with one line naming the field (%#)", (profile, message) => {
     expect(() => validateProfile(profile, "mine.json")).toThrow(message);
+  });
+
+  // workers-rs's test router sends names containing "shared" to another binding: the names the
+  // worker sees come from the profile's template, one hex key per object, never the run's id.
+  it("names objects from the profile's template, never from the run id", () => {
+    const client = profileClient(loadProfile("workers-rs-test"));
+    const id = "panic-with-siblings-worker-reset-shared-1";
+    const path = client.objects!.write(id).path;
+    expect(path).toMatch(/^\/durable\/wrh-[0-9a-f]{12}$/);
+    expect(client.objects!.read(id).path).toBe(path);
+    expect(client.objects!.write(`${id}-other`).path).not.toBe(path);
+    expect(objectNameFor("counter-{n}", id)).toBe(objectNameFor("counter-{n}", id));
   });
 
   it("names a missing profile and a file that is not JSON", () => {

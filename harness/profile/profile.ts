@@ -24,6 +24,13 @@ export interface ProfileObject {
   stored: string;
   /** How much `stored` grows per write; 1 by default (workers-rs's counter adds 10). */
   storedStep?: number;
+  /**
+   * The names the harness gives objects: `{n}` becomes a key of lowercase hex digits, one per
+   * object a run uses (`wrh-{n}` by default). Nothing of the harness's own (run ids, topology
+   * names) reaches the worker: a router that reads meaning into names (workers-rs's test worker
+   * sends names containing "shared" to another binding) sees only what the profile says is safe.
+   */
+  name: string;
 }
 
 export interface ErrorPattern {
@@ -55,6 +62,11 @@ export interface Profile {
    * directory; a wrangler config brings its own.
    */
   durableObjects?: Record<string, string>;
+  /**
+   * Variables only the harness needs, added to the worker's own (a wrangler config's `[vars]`
+   * and `.dev.vars`, which win where both name one).
+   */
+  vars?: Record<string, string>;
 }
 
 export class ProfileError extends Error {
@@ -63,6 +75,9 @@ export class ProfileError extends Error {
 
 /** The profile a worker of your own is judged through when none is named: workers-rs's own test worker's routes. */
 export const DEFAULT_PROFILE = "workers-rs-test";
+
+/** Object names when a profile gives none: lowercase letters, digits and a dash, no words. */
+export const DEFAULT_OBJECT_NAME = "wrh-{n}";
 
 export const PROFILE_DIR = join(PROJECT_ROOT, "profiles");
 
@@ -92,7 +107,7 @@ function path(c: FieldChecker, value: unknown, field: string): string {
 /** Checks `value` is a Profile; `where` names its file in the one-line error. */
 export function validateProfile(value: unknown, where: string): Profile {
   const c = new FieldChecker(where, ProfileError);
-  const p = c.object(value, "profile", ["$comment", "name", "description", "faults", "sibling", "object", "errors", "durableObjects"], ["name", "description", "faults", "errors"]);
+  const p = c.object(value, "profile", ["$comment", "name", "description", "faults", "sibling", "object", "errors", "durableObjects", "vars"], ["name", "description", "faults", "errors"]);
   const name = c.text(p.name, "name");
   if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(name)) c.fail("name", "must be kebab-case, e.g. workers-rs-test");
 
@@ -103,7 +118,7 @@ export function validateProfile(value: unknown, where: string): Profile {
 
   let object: ProfileObject | undefined;
   if (p.object !== undefined) {
-    const o = c.object(p.object, "object", ["path", "distinctIds", "memory", "stored", "storedStep"], ["path", "distinctIds", "memory", "stored"]);
+    const o = c.object(p.object, "object", ["path", "distinctIds", "memory", "stored", "storedStep", "name"], ["path", "distinctIds", "memory", "stored"]);
     if (typeof o.distinctIds !== "boolean") c.fail("object.distinctIds", "must be true or false");
     const distinctIds = o.distinctIds as boolean;
     object = {
@@ -112,7 +127,10 @@ export function validateProfile(value: unknown, where: string): Profile {
       memory: regex(c, o.memory, "object.memory", 1),
       stored: regex(c, o.stored, "object.stored", 1),
       storedStep: o.storedStep === undefined ? undefined : c.count(o.storedStep, "object.storedStep", 1, 1_000_000),
+      name: o.name === undefined ? DEFAULT_OBJECT_NAME : c.text(o.name, "object.name"),
     };
+    if (!object.name.includes("{n}")) c.fail("object.name", `"${object.name}" needs {n} where the harness puts each object's key`);
+    if (/[/?#]/.test(object.name)) c.fail("object.name", `"${object.name}" must not contain / ? or #: it is one path segment`);
     if (distinctIds && !object.path.includes("{id}")) c.fail("object.path", "needs {id} where the object's name goes (distinctIds is true)");
   }
 
@@ -133,6 +151,16 @@ export function validateProfile(value: unknown, where: string): Profile {
     }
   }
 
+  let vars: Record<string, string> | undefined;
+  if (p.vars !== undefined) {
+    const v = c.object(p.vars, "vars", Object.keys(p.vars ?? {}));
+    vars = {};
+    for (const [key, value] of Object.entries(v)) {
+      if (!IDENTIFIER.test(key)) c.fail(`vars.${key}`, "a variable's name must be a JavaScript identifier");
+      vars[key] = c.text(value, `vars.${key}`);
+    }
+  }
+
   return {
     name,
     description: c.text(p.description, "description"),
@@ -141,6 +169,7 @@ export function validateProfile(value: unknown, where: string): Profile {
     object,
     errors,
     durableObjects,
+    vars,
   };
 }
 

@@ -30,6 +30,8 @@ export interface StartOptions {
   topology?: Topology;
   /** Real builds only: the folder holding <mode>/ (dist/ by default; a release point's for `wrh releases`). */
   distRoot?: string;
+  /** Reference builds only: variables beside the harness's own (SOME_SECRET for the workers-rs test-worker layout). */
+  vars?: Record<string, string>;
 }
 
 export interface RunningWorker {
@@ -81,7 +83,8 @@ function whole(head: { status: number; statusText: string; headers: ResponseInit
 }
 
 /** In the split topology, the worker that hosts the Durable Objects. */
-const OBJECTS_WORKER = "objects";
+/** The worker that holds the Durable Objects in the split topology. */
+export const OBJECTS_WORKER = "objects";
 
 export class StrategyMismatchError extends Error {
   override name = "StrategyMismatchError";
@@ -121,6 +124,7 @@ export async function startCanary(options: StartOptions): Promise<RunningCanary>
     compatibilityDate,
     compatibilityFlags,
     bindings: {
+      ...options.vars,
       WRH_STRATEGY: strategy,
       WRH_MUTANTS: mutants.join(","),
       ...(options.parkTimeoutMs === undefined ? {} : { WRH_PARK_TIMEOUT_MS: String(options.parkTimeoutMs) }),

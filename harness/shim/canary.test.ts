@@ -94,14 +94,14 @@ describe("the benchmark route", () => {
 
 describe.each(["abort", "unwind", "unwind-exnref"] as const)("canary %s: the workers-rs test-worker layout", (variant) => {
   let worker: RunningCanary;
-  beforeAll(async () => { worker = await startCanary({ variant }); });
+  beforeAll(async () => { worker = await startCanary({ variant, vars: { SOME_SECRET: "from .dev.vars" } }); });
   afterAll(() => worker?.dispose());
 
   const durable = async (id: string) => {
     const response = await worker.fetch(`/durable/${id}`);
     expect(response.status).toBe(200);
     const body = await response.text();
-    const counts = /^\[durable_object\]: self\.count: (\d+), self\.unstored_count: (\d+), secret value: none$/.exec(body);
+    const counts = /^\[durable_object\]: self\.count: (\d+), self\.unstored_count: (\d+), secret value: from \.dev\.vars$/.exec(body);
     expect(counts, body).not.toBeNull();
     return { count: Number(counts![1]), unstored: Number(counts![2]) };
   };
@@ -129,6 +129,12 @@ describe.each(["abort", "unwind", "unwind-exnref"] as const)("canary %s: the wor
 
     expect((await worker.fetch("/test-abort")).headers.get("wrh-error")).toBe("Abort");
     expect(await durable("c")).toEqual({ count: afterPanic.count + 10, unstored: 1 });
+  });
+
+  it("/durable/<id> with \"shared\" in it reaches SHARED_COUNTER, and panics when that is not bound, as the real router's `expect` does", async () => {
+    const response = await worker.fetch("/durable/shared-x");
+    expect(response.status).toBe(500);
+    expect(response.headers.get("wrh-error")).toBe(worker.strategy === "unwind" ? "PanicError" : "Abort");
   });
 
   it("/durable/hello answers from the object", async () => {

@@ -55,9 +55,13 @@
 //
 //   /test-panic, /test-abort,    the faults of /panic, /abort, /oom, /js-error
 //   /test-oom, /test-js-error
-//   /durable/<id>                increment COUNTER's object "A" whatever the id, as counter::handle_id does:
+//   /durable/<id>                increment object "A" whatever the id, as counter::handle_id does: of
+//                                SHARED_COUNTER when the path contains "shared" (a panic when that is not
+//                                bound, as its `expect` is), else of COUNTER:
 //                                `[durable_object]: self.count: <stored × 10>, self.unstored_count: <memory>,
-//                                secret value: <SOME_SECRET or none>` (workers-rs's count goes up by 10)
+//                                secret value: <SOME_SECRET>` (workers-rs's count goes up by 10; without the
+//                                SOME_SECRET secret, from `.dev.vars` in workers-rs's tests, it fails:
+//                                "Binding `SOME_SECRET` is undefined.")
 //   /durable/hello               `Hello from my-durable-object!` once the object "my-durable-object" of
 //                                MY_CLASS (or COUNTER) has read its counter
 import { type DurableObjectNamespace, type Env, runtimeFor } from "./environment.ts";
@@ -73,6 +77,7 @@ export { CanaryCounter, CanaryCounter as Counter, CanaryCounter as MyClass } fro
 /** What workers-rs's test worker reads from its env besides COUNTER. */
 interface TestWorkerEnv extends Env {
   MY_CLASS?: DurableObjectNamespace;
+  SHARED_COUNTER?: DurableObjectNamespace;
   SOME_SECRET?: string;
 }
 
@@ -270,8 +275,16 @@ async function testWorkerRoute(runtime: GuestRuntime, path: string, env: TestWor
     await counterOperation(env.MY_CLASS ?? counterNamespace(env), "my-durable-object", "read");
     return ok("Hello from my-durable-object!");
   }
-  const { memory, stored } = await counterOperation(counterNamespace(env), "A", "increment");
-  return ok(`[durable_object]: self.count: ${stored * 10}, self.unstored_count: ${memory}, secret value: ${env.SOME_SECRET ?? "none"}`);
+  // workers-rs's router reads meaning into the name: "shared" anywhere in the path picks another
+  // binding, and `expect`s it, so an unbound one is a panic in the guest.
+  let namespace = counterNamespace(env);
+  if (path.includes("shared")) {
+    if (!env.SHARED_COUNTER) return ok(runtime.call(SYNC_ROUTES["/panic"]!).body ?? "");
+    namespace = env.SHARED_COUNTER;
+  }
+  const { memory, stored } = await counterOperation(namespace, "A", "increment");
+  if (env.SOME_SECRET === undefined) throw new Error("Binding `SOME_SECRET` is undefined.");
+  return ok(`[durable_object]: self.count: ${stored * 10}, self.unstored_count: ${memory}, secret value: ${env.SOME_SECRET}`);
 }
 
 export default {

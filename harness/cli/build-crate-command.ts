@@ -1,0 +1,187 @@
+// `wrh build --crate PATH`: a user's workers-rs crate built by the real worker-build with the
+// same offline toolchain, tool installs and wrappers as the harness's own real canary
+// (harness/build/real-build.ts), so a user without rustup's nightly or GitHub access gets the
+// build `wrh run --worker` judges. Unlike `wrh build` it needs no clone: everything it reads is
+// the user's crate, the per-user tool cache and the package's own esbuild.
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { BuildError, DEFAULT_MAX_MEMORY_BYTES, validateMaxMemory } from "../build/build.ts";
+import { MEMORY_CAP, REAL_ENTRY_FILE, findProjectWasmOpt, projectEsbuild, spawnWorkerBuild, workerBuildEnv } from "../build/real-build.ts";
+import { ensureRealTools, ensureToolchainShims, lockedVersion } from "../build/real-tools.ts";
+import { ensureToolchain } from "../build/toolchain.ts";
+import { UsageError } from "./usage.ts";
+
+/** worker-build's default output folder, relative to the crate; `wrh run --worker` takes it. */
+const OUT_DIR = "build";
+/** What `wrh run --worker` reads the worker's bindings and variables from, in the order looked for. */
+const WRANGLER_CONFIGS = ["wrangler.toml", "wrangler.json", "wrangler.jsonc"];
+
+export interface CrateBuildRequest {
+  crate: string;
+  panicUnwind: boolean;
+  dev: boolean;
+  noOpt: boolean;
+  maxMemoryBytes?: number;
+}
+
+/** What the input checks found: enough to build, before any toolchain or tool is looked for. */
+export interface CrateFacts {
+  crateDir: string;
+  name: string;
+  lockPath: string;
+  workerVersion: string;
+  wasmBindgenVersion: string;
+}
+
+/** The TOML section headers and key lines of a Cargo.toml, comments dropped (enough to find a dependency). */
+function tomlLines(text: string): { section: string; line: string }[] {
+  const out: { section: string; line: string }[] = [];
+  let section = "";
+  for (const raw of text.split("\n")) {
+    const line = raw.replace(/\s+#.*$/, "").trim();
+    if (!line || line.startsWith("#")) continue;
+    const header = /^\[\[?\s*([^\]]+?)\s*\]\]?$/.exec(line);
+    if (header) section = header[1]!.replaceAll(/\s/g, "");
+    else out.push({ section, line });
+  }
+  return out;
+}
+
+/**
+ * Whether the manifest depends on the `worker` crate: `worker = …`, `worker.workspace = true`,
+ * `[dependencies.worker]`, or a renamed `x = { package = "worker" }`, for every target. A
+ * dev-dependency does not count: worker-build builds the library.
+ */
+function dependsOnWorker(lines: { section: string; line: string }[]): boolean {
+  return lines.some(({ section, line }) => {
+    if (/^(target\.[^]+\.)?dependencies\.(worker|"worker")$/.test(section)) return true;
+    if (!/^(target\.[^]+\.)?dependencies$/.test(section)) return false;
+    return /^("?worker"?)\s*(=|\.)/.test(line) || /\bpackage\s*=\s*"worker"/.test(line);
+  });
+}
+
+/** The nearest Cargo.lock: the crate's own, else its workspace's in a folder above. */
+function findLock(crateDir: string): string | undefined {
+  for (let dir = crateDir; ; dir = dirname(dir)) {
+    const lock = join(dir, "Cargo.lock");
+    if (existsSync(lock)) return lock;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** The checks that need nothing installed: each failure is one line, exit 2. */
+export function inspectCrate(given: string): CrateFacts {
+  const crateDir = resolve(given);
+  if (!existsSync(crateDir)) throw new UsageError(`--crate ${given}: no such directory`);
+  if (!statSync(crateDir).isDirectory()) throw new UsageError(`--crate ${given}: not a directory; give the crate's folder (the one with its Cargo.toml)`);
+  const manifestPath = join(crateDir, "Cargo.toml");
+  if (!existsSync(manifestPath)) throw new UsageError(`--crate ${given}: no Cargo.toml there; give the folder of a workers-rs crate`);
+  const lines = tomlLines(readFileSync(manifestPath, "utf8"));
+  if (!lines.some(({ section }) => section === "package")) {
+    throw new UsageError(`--crate ${given}: its Cargo.toml has no [package] (a workspace root?); give the folder of the worker crate itself`);
+  }
+  const name = lines.map(({ section, line }) => section === "package" ? /^name\s*=\s*"([^"]+)"/.exec(line)?.[1] : undefined).find(Boolean) ?? given;
+  if (!dependsOnWorker(lines)) {
+    throw new UsageError(`--crate ${given}: ${name} does not depend on the \`worker\` crate; wrh build --crate builds workers-rs crates with worker-build`);
+  }
+  const lockPath = findLock(crateDir);
+  if (!lockPath) {
+    throw new UsageError(`--crate ${given}: no Cargo.lock in it or any folder above; run \`cargo generate-lockfile\` there first (the tool versions come from the lock)`);
+  }
+  const workerVersion = lockedVersion(lockPath, "worker");
+  const wasmBindgenVersion = lockedVersion(lockPath, "wasm-bindgen");
+  for (const [crate, version] of [["worker", workerVersion], ["wasm-bindgen", wasmBindgenVersion]] as const) {
+    if (!version) throw new UsageError(`--crate ${given}: ${lockPath} locks no ${crate}; run \`cargo generate-lockfile\` in the crate to bring the lock up to date`);
+  }
+  return { crateDir, name, lockPath, workerVersion: workerVersion!, wasmBindgenVersion: wasmBindgenVersion! };
+}
+
+/**
+ * Cargo reads no `rustflags` from its config files while RUSTFLAGS is set, and the build sets
+ * it (the memory cap): a user whose crate needs config rustflags (getrandom's wasm_js cfg, say)
+ * must learn why they no longer apply.
+ */
+function configsWithRustflags(crateDir: string): string[] {
+  const found: string[] = [];
+  for (let dir = crateDir; ; dir = dirname(dir)) {
+    for (const name of ["config.toml", "config"]) {
+      const path = join(dir, ".cargo", name);
+      if (existsSync(path) && statSync(path).isFile() && /^\s*rustflags\s*=/m.test(readFileSync(path, "utf8"))) found.push(path);
+    }
+    if (dirname(dir) === dir) return found;
+  }
+}
+
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith("..") ? rel : path;
+}
+
+function kib(bytes: number): string {
+  return `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+/** Builds the crate; resolves to the exit code. Progress goes to stderr, the path to run on stdout. */
+export async function buildCrateCommand(request: CrateBuildRequest, say: (line: string) => void): Promise<number> {
+  const facts = inspectCrate(request.crate);
+  const maxMemoryBytes = validateMaxMemory(request.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES);
+  say(`crate ${facts.name} in ${shown(facts.crateDir)}; ${shown(facts.lockPath)} locks worker ${facts.workerVersion}, wasm-bindgen ${facts.wasmBindgenVersion}`);
+  const toolchain = ensureToolchain(say);
+  say(`Rust toolchain: ${toolchain.version} (${toolchain.kind}, ${toolchain.rustc})`);
+  // worker-build is released with the `worker` crate, one version for both: the build the user
+  // ships pairs them the same way.
+  const tools = await ensureRealTools(facts.lockPath, facts.workerVersion, say);
+  for (const tool of [tools.workerBuild, tools.wasmBindgen]) {
+    say(`${tool.crate} ${tool.version}: ${tool.installed ? "installed" : "cached"} at ${tool.bin}`);
+  }
+  const shims = ensureToolchainShims(toolchain);
+
+  // Looked for with --dev too: worker-build's dev profile skips wasm-opt unless the crate's
+  // [package.metadata.wasm-pack.profile.dev] turns it on, and then it must not be downloaded.
+  let wasmOptBin = shims.wasmOpt;
+  let noOpt = request.noOpt;
+  if (request.noOpt) say("wasm-opt: skipped (--no-opt)");
+  else {
+    const wasmOpt = findProjectWasmOpt();
+    if (wasmOpt) {
+      wasmOptBin = wasmOpt.bin;
+      say(`wasm-opt: npm's binaryen ${wasmOpt.version} (${wasmOpt.bin})`);
+    } else {
+      noOpt = true;
+      say("wasm-opt: npm's binaryen does not resolve here, so building with --no-opt (`npm install --save-dev binaryen` to optimise as worker-build ships)");
+    }
+  }
+
+  // The user's own RUSTFLAGS stay, as worker-build would keep them; the cap makes an OOM fault
+  // a real allocation failure, since local workerd enforces no memory limit.
+  const userFlags = (process.env.RUSTFLAGS ?? "").split(/\s+/).filter(Boolean);
+  const rustflags = [...userFlags, MEMORY_CAP(maxMemoryBytes)];
+  for (const config of configsWithRustflags(facts.crateDir)) {
+    say(`note: ${shown(config)} sets rustflags, which cargo ignores while RUSTFLAGS is set (it carries the memory cap); put them in RUSTFLAGS instead`);
+  }
+  const args = [request.dev ? "--dev" : "--release", ...(request.panicUnwind ? ["--panic-unwind"] : []), ...(noOpt ? ["--no-opt"] : [])];
+  const env = workerBuildEnv({
+    shimsDir: shims.dir,
+    wasmBindgenBin: tools.wasmBindgen.bin,
+    esbuildBin: projectEsbuild(),
+    wasmOptBin,
+    rustflags,
+  });
+  const targetDir = env.CARGO_TARGET_DIR ? `; CARGO_TARGET_DIR=${env.CARGO_TARGET_DIR}` : "";
+  say(`running: worker-build ${args.join(" ")} (in ${shown(facts.crateDir)}; RUSTFLAGS="${env.RUSTFLAGS}"${targetDir})`);
+  const started = performance.now();
+  await spawnWorkerBuild(tools.workerBuild.bin, args, { cwd: facts.crateDir, env, label: facts.name });
+
+  const outDir = join(facts.crateDir, OUT_DIR);
+  const wasm = existsSync(outDir) ? readdirSync(outDir, { recursive: true, encoding: "utf8" }).find((file) => file.endsWith(".wasm")) : undefined;
+  if (!existsSync(join(outDir, REAL_ENTRY_FILE)) || !wasm) {
+    throw new BuildError(`worker-build finished but ${shown(outDir)} has no ${REAL_ENTRY_FILE} and .wasm`);
+  }
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  say(`built ${shown(join(outDir, REAL_ENTRY_FILE))} + ${wasm} (${kib(statSync(join(outDir, wasm)).size)}) in ${seconds} s`);
+  const config = WRANGLER_CONFIGS.map((name) => join(facts.crateDir, name)).find((path) => existsSync(path));
+  const target = shown(config ?? outDir);
+  say(`judge it with: npx wrh run --worker ${target}`);
+  process.stdout.write(`${target}\n`);
+  return 0;
+}

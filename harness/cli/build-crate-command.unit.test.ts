@@ -1,0 +1,98 @@
+// `wrh build --crate` input refused before any toolchain, tool or build is looked for: fast, so
+// it runs in the unit tier. The build itself is in harness/package/package.test.ts (from the
+// installed package).
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { inspectCrate } from "./build-crate-command.ts";
+import { exitCodeFor, main } from "./commands.ts";
+import { wrh } from "./spawn-wrh.ts";
+
+const LOCK = `version = 4
+
+[[package]]
+name = "wasm-bindgen"
+version = "0.2.130"
+
+[[package]]
+name = "worker"
+version = "0.8.7"
+`;
+
+/** A folder holding `files` (path → content), for one case. */
+function fixture(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), "wrh-crate-"));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, path, ".."), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+const pkg = (deps: string) => `[package]\nname = "my-worker"\nversion = "0.1.0"\n\n[lib]\ncrate-type = ["cdylib"]\n\n${deps}\n`;
+
+async function refusal(args: string[]): Promise<Error> {
+  const error = await main(args).then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(Error);
+  return error as Error;
+}
+
+describe("wrh build --crate: input refused before anything is built", () => {
+  const notADir = join(fixture({ "file.txt": "" }), "file.txt");
+  const noManifest = fixture({ "src/lib.rs": "" });
+  const workspaceRoot = fixture({ "Cargo.toml": `[workspace]\nmembers = ["a"]\n`, "Cargo.lock": LOCK });
+  const noWorker = fixture({ "Cargo.toml": pkg(`[dependencies]\nserde = "1"\n\n[dev-dependencies]\nworker = "0.8.7"`), "Cargo.lock": LOCK });
+  const noLock = fixture({ "Cargo.toml": pkg(`[dependencies]\nworker = "0.8.7"`) });
+  const staleLock = fixture({ "Cargo.toml": pkg(`[dependencies]\nworker = "0.8.7"`), "Cargo.lock": `version = 4\n\n[[package]]\nname = "serde"\nversion = "1.0.0"\n` });
+
+  it.each([
+    [["build", "--crate", "no/such/crate"], /^--crate no\/such\/crate: no such directory$/],
+    [["build", "--crate", notADir], /: not a directory; give the crate's folder/],
+    [["build", "--crate", noManifest], /: no Cargo\.toml there; give the folder of a workers-rs crate$/],
+    [["build", "--crate", workspaceRoot], /: its Cargo\.toml has no \[package\] \(a workspace root\?\); give the folder of the worker crate itself$/],
+    [["build", "--crate", noWorker], /: my-worker does not depend on the `worker` crate; wrh build --crate builds workers-rs crates/],
+    [["build", "--crate", noLock], /: no Cargo\.lock in it or any folder above; run `cargo generate-lockfile` there first/],
+    [["build", "--crate", staleLock], /Cargo\.lock locks no worker; run `cargo generate-lockfile`/],
+    [["build", "--crate", noLock, "--variant", "real-abort"], /--variant applies to the canary builds, not to --crate/],
+    [["build", "--crate", noLock, "--force"], /--force applies to the canary builds, not to --crate/],
+    [["build", "--crate", noLock, "--max-memory", "lots"], /--max-memory: cannot read "lots"/],
+    [["build", "--panic-unwind"], /--panic-unwind applies to a crate of your own: wrh build --crate PATH --panic-unwind/],
+    [["build", "--no-opt"], /--no-opt applies to a crate of your own/],
+  ])("%j: exit 2, one line", async (args, message) => {
+    const error = await refusal(args);
+    expect(exitCodeFor(error)).toBe(2);
+    expect(error.message).toMatch(message);
+    expect(error.message).not.toContain("\n");
+  });
+
+  it("spawned as a user runs it: one line on stderr, exit 2, nothing on stdout", () => {
+    const { status, stdout, stderr } = wrh("build", "--crate", noLock);
+    expect(status).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr.trim().split("\n")).toHaveLength(1);
+    expect(stderr).toMatch(/^wrh: error: --crate .*: no Cargo\.lock in it or any folder above; run `cargo generate-lockfile`/);
+  });
+});
+
+describe("wrh build --crate: what it accepts", () => {
+  it("finds a workspace member's lock in a folder above, and the versions of worker and wasm-bindgen in it", () => {
+    const root = fixture({
+      "Cargo.toml": `[workspace]\nmembers = ["crates/api"]\n\n[workspace.dependencies]\nworker = "0.8.7"\n`,
+      "Cargo.lock": LOCK,
+      "crates/api/Cargo.toml": pkg(`[dependencies]\nworker.workspace = true # from the workspace`),
+    });
+    const facts = inspectCrate(join(root, "crates/api"));
+    expect(facts).toMatchObject({ name: "my-worker", lockPath: join(root, "Cargo.lock"), workerVersion: "0.8.7", wasmBindgenVersion: "0.2.130" });
+  });
+
+  it.each([
+    [`[dependencies]\nworker = { version = "0.8.7", features = ["d1"] }`],
+    [`[dependencies.worker]\nversion = "0.8.7"`],
+    [`[dependencies]\ncf = { package = "worker", version = "0.8.7" }`],
+    [`[target.'cfg(target_arch = "wasm32")'.dependencies]\nworker = "0.8.7"`],
+  ])("takes a dependency on worker written as %j", (deps) => {
+    const dir = fixture({ "Cargo.toml": pkg(deps), "Cargo.lock": LOCK });
+    expect(inspectCrate(dir).workerVersion).toBe("0.8.7");
+  });
+});
