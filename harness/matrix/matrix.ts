@@ -324,7 +324,8 @@ export function matrixSession(options: MatrixOptions, total: number, tally = { d
     // A run under `none` may poison the instance for good: every such run starts on a new one
     // (a new workerd for a worker of your own, which has no harness routes).
     if (current && config.strategy === "none" && (own || !(await freshInstances(current.worker)))) await release();
-    current ??= { key, worker: await within(start(config), START_DEADLINE_MS, `starting workerd for ${key}`) };
+    const workerd = async () => (current ??= { key, worker: await within(start(config), START_DEADLINE_MS, `starting workerd for ${key}`) }).worker;
+    await workerd();
     const runConfig: RunConfig = { ...config, mutants, repeat, ...(options.seed === undefined ? {} : { seed: options.seed }) };
     let history: ScenarioRun;
     try {
@@ -334,16 +335,14 @@ export function matrixSession(options: MatrixOptions, total: number, tally = { d
       for (let attempt = 1; ; attempt++) {
         // The attempt before may have left the worker as its fault did (under `none`, poisoned):
         // each attempt starts on a workerd of its own, as a new run would.
-        if (attempt > 1) {
-          await release();
-          current = { key, worker: await within(start(config), START_DEADLINE_MS, `starting workerd for ${key}`) };
-        }
+        if (attempt > 1) await release();
+        const worker = await workerd();
         // The harness's own event loop, watched while the run goes on: when it stalls, its
         // deadlines fire late and its readings of when answers came are late too.
         const lag = monitorEventLoopDelay({ resolution: 20 });
         lag.enable();
         try {
-          const execution = executeScenario(current!.worker, scenario, runConfig, { client });
+          const execution = executeScenario(worker, scenario, runConfig, { client });
           history = {
             ...(await within(execution, runDeadlineMs, "the run")), leftOut, ...(build ? { build } : {}), ...(own?.expect === "upstream" ? { expect: "upstream" as const } : {}),
           };

@@ -101,9 +101,10 @@ export async function recoveryTests(options: RecoveryTestsOptions): Promise<void
   if (options.worker !== undefined) {
     const profile = loadProfile(options.profile ?? DEFAULT_PROFILE);
     // Before any test exists: a profile that does not fit the worker is one error, not a column of failures.
-    const checked = await preflight(options.worker, profile, options.deadline && options.deadline * 1000);
+    const givenMs = options.deadline === undefined ? undefined : options.deadline * 1000;
+    const checked = await preflight(options.worker, profile, givenMs);
     const strategy = options.strategy ?? strategyFrom(checked, profile);
-    const deadline = fitDeadline(checked, options.deadline && options.deadline * 1000);
+    const deadline = fitDeadline(checked, givenMs);
     matrix.ownWorker = { path: options.worker, profile, strategy, ...(options.expect ? { expect: options.expect } : {}) };
     matrix.requestDeadlineMs = deadline.ms;
     await proveOwnFit(matrix, planMatrix(matrix));
