@@ -13,6 +13,8 @@
 // Cache layout: $XDG_CACHE_HOME/wrh (default ~/.cache/wrh)
 //   tools/<crate>-<version>/bin/<binary>     cargo install --root
 //   tools/<crate>-<version>/wrh-install.json what was installed, how long it took, lock changes
+//   tools/<crate>-<version>-src-<hash>/      the same, built from a local source tree (a crate
+//                                            whose Cargo.lock takes worker or wasm-bindgen from a path)
 //   tools/src/<crate>-<version>/             a copy of the crate source, only when its lockfile
 //                                            pins a crate this registry lacks (see installTool)
 //   toolchain-shims/                         the wrappers, rewritten when their content changes
@@ -20,7 +22,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
-import { hashStrings } from "./source-hash.ts";
+import { hashStrings, hashTree } from "./source-hash.ts";
 import { type Toolchain, ToolchainError, WASM_TARGET } from "./toolchain.ts";
 
 /** The worker-build release the real builds use (it must match the `worker` crate's 0.8 line). */
@@ -54,14 +56,21 @@ interface InstallRecord {
   installedAt: string;
 }
 
+function lockedBlock(lockPath: string, name: string): string | undefined {
+  const text = readFileSync(lockPath, "utf8");
+  return text.split(/^\[\[package\]\]$/m).find((block) => /^name = "([^"]+)"$/m.exec(block)?.[1] === name);
+}
+
 /** The version of `name` in a Cargo.lock (its first entry), or undefined. */
 export function lockedVersion(lockPath: string, name: string): string | undefined {
-  const text = readFileSync(lockPath, "utf8");
-  for (const block of text.split(/^\[\[package\]\]$/m)) {
-    const pkg = /^name = "([^"]+)"$/m.exec(block)?.[1];
-    if (pkg === name) return /^version = "([^"]+)"$/m.exec(block)?.[1];
-  }
-  return undefined;
+  const block = lockedBlock(lockPath, name);
+  return block ? /^version = "([^"]+)"$/m.exec(block)?.[1] : undefined;
+}
+
+/** True when the lock takes `name` from a local path: a workspace member or a `[patch]` path (no `source`). */
+export function lockedFromPath(lockPath: string, name: string): boolean {
+  const block = lockedBlock(lockPath, name);
+  return block !== undefined && !/^source = /m.test(block);
 }
 
 function output(cmd: string, args: string[], env?: NodeJS.ProcessEnv): string | undefined {
@@ -156,6 +165,8 @@ export interface ToolSpec {
   crate: string;
   version: string;
   bin: string;
+  /** A local source tree to build instead of crates.io's release (cached per content hash). */
+  path?: string;
   /** What a cold install costs, for the progress line. */
   coldHint: string;
 }
@@ -168,7 +179,9 @@ export interface ToolSpec {
  * records the change; every other pin stays as released.
  */
 export async function installTool(spec: ToolSpec, log: (line: string) => void): Promise<InstalledTool> {
-  const root = toolRoot(spec.crate, spec.version);
+  const root = spec.path
+    ? `${toolRoot(spec.crate, spec.version)}-src-${hashTree(spec.path, new Set(["target", ".git", "node_modules"])).slice(0, 12)}`
+    : toolRoot(spec.crate, spec.version);
   const bin = join(root, "bin", spec.bin);
   const recordPath = join(root, "wrh-install.json");
   const readRecord = (): InstallRecord | undefined => {
@@ -185,7 +198,8 @@ export async function installTool(spec: ToolSpec, log: (line: string) => void): 
 
   const cargo = hostCargo();
   ensureHostBuildDeps(log);
-  log(`installing ${spec.crate} ${spec.version} from crates.io with \`cargo install --locked\` into ${root} (${spec.coldHint})…`);
+  const from = spec.path ? `its source in ${spec.path}` : "crates.io";
+  log(`installing ${spec.crate} ${spec.version} from ${from} with \`cargo install --locked\` into ${root} (${spec.coldHint})…`);
   const started = performance.now();
   // The shims are for worker-build's children only: the install builds for the host, with the
   // rustc beside its cargo (a rustup proxy first on PATH may have no toolchain behind it).
@@ -200,11 +214,11 @@ export async function installTool(spec: ToolSpec, log: (line: string) => void): 
   };
   const adjustments: string[] = [];
   const baseArgs = ["install", "--locked", "--root", root, "--force"];
-  let result = await runStreaming(cargo, [...baseArgs, spec.crate, "--version", spec.version], { env });
+  let result = await runStreaming(cargo, [...baseArgs, ...(spec.path ? ["--path", spec.path] : [spec.crate, "--version", spec.version])], { env });
   let copy: string | undefined;
   for (let attempt = 0; result.code !== 0 && attempt < 8; attempt++) {
     const missing = missingLockedCrate(result.tail);
-    if (!missing) break;
+    if (!missing || spec.path) break;
     if (!copy) {
       const source = registrySource(spec.crate, spec.version);
       if (!source) break;
@@ -224,7 +238,7 @@ export async function installTool(spec: ToolSpec, log: (line: string) => void): 
   }
   if (result.code !== 0) {
     throw new ToolchainError(
-      `\`cargo install ${spec.crate} --version ${spec.version} --locked\` failed (exit ${result.code}); its errors are above. ` +
+      `\`cargo install ${spec.path ? `--path ${spec.path}` : `${spec.crate} --version ${spec.version}`} --locked\` failed (exit ${result.code}); its errors are above. ` +
       `It needs crates.io, a host Rust toolchain (${cargo}), pkg-config and OpenSSL headers (Debian: libssl-dev)`,
     );
   }
@@ -247,16 +261,25 @@ export interface RealTools {
   wasmBindgen: InstalledTool;
 }
 
-/** worker-build at `workerBuildVersion` and the wasm-bindgen CLI matching `lockPath`'s wasm-bindgen, installed or cached. */
-export async function ensureRealTools(lockPath: string, workerBuildVersion: string, log: (line: string) => void): Promise<RealTools> {
+/** Local source trees to build the tools from, for a crate that takes `worker` or wasm-bindgen from a path. */
+export interface ToolSources {
+  workerBuild?: string;
+  wasmBindgenCli?: string;
+}
+
+/**
+ * worker-build at `workerBuildVersion` and the wasm-bindgen CLI matching `lockPath`'s
+ * wasm-bindgen, installed or cached; each from its local source tree where `sources` names one.
+ */
+export async function ensureRealTools(lockPath: string, workerBuildVersion: string, log: (line: string) => void, sources: ToolSources = {}): Promise<RealTools> {
   const bindgenVersion = lockedVersion(lockPath, "wasm-bindgen");
   if (!bindgenVersion) throw new ToolchainError(`${lockPath} has no wasm-bindgen entry; the real canary must depend on wasm-bindgen`);
   const workerBuild = await installTool({
-    crate: "worker-build", version: workerBuildVersion, bin: "worker-build",
+    crate: "worker-build", version: workerBuildVersion, bin: "worker-build", path: sources.workerBuild,
     coldHint: "a cold install compiles ~270 crates: several minutes on 2 cores",
   }, log);
   const wasmBindgen = await installTool({
-    crate: "wasm-bindgen-cli", version: bindgenVersion, bin: "wasm-bindgen",
+    crate: "wasm-bindgen-cli", version: bindgenVersion, bin: "wasm-bindgen", path: sources.wasmBindgenCli,
     coldHint: "a cold install compiles ~180 crates: several minutes on 2 cores",
   }, log);
   return { workerBuild, wasmBindgen };

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { BuildError, DEFAULT_MAX_MEMORY_BYTES, validateMaxMemory } from "../build/build.ts";
 import { MEMORY_CAP, REAL_ENTRY_FILE, findProjectWasmOpt, projectEsbuild, spawnWorkerBuild, workerBuildEnv } from "../build/real-build.ts";
-import { ensureRealTools, ensureToolchainShims, lockedVersion } from "../build/real-tools.ts";
+import { type ToolSources, ensureRealTools, ensureToolchainShims, lockedFromPath, lockedVersion } from "../build/real-tools.ts";
 import { ensureToolchain } from "../build/toolchain.ts";
 import { UsageError } from "./usage.ts";
 
@@ -31,6 +31,8 @@ export interface CrateFacts {
   lockPath: string;
   workerVersion: string;
   wasmBindgenVersion: string;
+  /** The tools' own source trees, when the lock takes worker or wasm-bindgen from a path (a checkout of workers-rs). */
+  toolSources: ToolSources;
 }
 
 /** The TOML section headers and key lines of a Cargo.toml, comments dropped (enough to find a dependency). */
@@ -69,6 +71,43 @@ function findLock(crateDir: string): string | undefined {
   }
 }
 
+/** The `[package] name` of the Cargo.toml in `dir`, if there is one. */
+function packageName(dir: string): string | undefined {
+  const manifest = join(dir, "Cargo.toml");
+  if (!existsSync(manifest)) return undefined;
+  return tomlLines(readFileSync(manifest, "utf8")).map(({ section, line }) => section === "package" ? /^name\s*=\s*"([^"]+)"/.exec(line)?.[1] : undefined).find(Boolean);
+}
+
+/**
+ * A crate inside a workers-rs checkout builds against that checkout's `worker` (a path member)
+ * and often its wasm-bindgen (a `[patch.crates-io]` path to a submodule): the tools that match
+ * are then the checkout's own worker-build and that wasm-bindgen's CLI, not crates.io releases.
+ */
+function toolSourcesFor(given: string, lockPath: string, wasmBindgenVersion: string): ToolSources {
+  const root = dirname(lockPath);
+  const sources: ToolSources = {};
+  if (lockedFromPath(lockPath, "worker") && packageName(join(root, "worker-build")) === "worker-build") {
+    sources.workerBuild = join(root, "worker-build");
+  }
+  if (lockedFromPath(lockPath, "wasm-bindgen")) {
+    const rootLines = existsSync(join(root, "Cargo.toml")) ? tomlLines(readFileSync(join(root, "Cargo.toml"), "utf8")) : [];
+    const patched = rootLines.find(({ section, line }) => section.startsWith("patch.") && /^wasm-bindgen\s*=/.test(line));
+    const path = patched && /\bpath\s*=\s*["']([^"']+)["']/.exec(patched.line)?.[1];
+    if (!path) {
+      throw new UsageError(`--crate ${given}: ${shown(lockPath)} takes wasm-bindgen from a local path that no [patch] in ${shown(join(root, "Cargo.toml"))} names; build it where cargo resolves wasm-bindgen from crates.io or a [patch] path`);
+    }
+    const dir = resolve(root, path);
+    if (packageName(dir) !== "wasm-bindgen") {
+      throw new UsageError(
+        `--crate ${given}: ${shown(join(root, "Cargo.toml"))} patches wasm-bindgen to ${path}, which holds no wasm-bindgen crate (a git submodule not checked out?): ` +
+        `run \`git submodule update --init ${path}\` there, or drop the [patch.crates-io] wasm-bindgen entries to build with crates.io's ${wasmBindgenVersion}`,
+      );
+    }
+    sources.wasmBindgenCli = join(dir, "crates", "cli");
+  }
+  return sources;
+}
+
 /** The checks that need nothing installed: each failure is one line, exit 2. */
 export function inspectCrate(given: string): CrateFacts {
   const crateDir = resolve(given);
@@ -93,7 +132,8 @@ export function inspectCrate(given: string): CrateFacts {
   for (const [crate, version] of [["worker", workerVersion], ["wasm-bindgen", wasmBindgenVersion]] as const) {
     if (!version) throw new UsageError(`--crate ${given}: ${lockPath} locks no ${crate}; run \`cargo generate-lockfile\` in the crate to bring the lock up to date`);
   }
-  return { crateDir, name, lockPath, workerVersion: workerVersion!, wasmBindgenVersion: wasmBindgenVersion! };
+  const toolSources = toolSourcesFor(given, lockPath, wasmBindgenVersion!);
+  return { crateDir, name, lockPath, workerVersion: workerVersion!, wasmBindgenVersion: wasmBindgenVersion!, toolSources };
 }
 
 /**
@@ -130,9 +170,10 @@ export async function buildCrateCommand(request: CrateBuildRequest, say: (line: 
   say(`Rust toolchain: ${toolchain.version} (${toolchain.kind}, ${toolchain.rustc})`);
   // worker-build is released with the `worker` crate, one version for both: the build the user
   // ships pairs them the same way.
-  const tools = await ensureRealTools(facts.lockPath, facts.workerVersion, say);
-  for (const tool of [tools.workerBuild, tools.wasmBindgen]) {
-    say(`${tool.crate} ${tool.version}: ${tool.installed ? "installed" : "cached"} at ${tool.bin}`);
+  const tools = await ensureRealTools(facts.lockPath, facts.workerVersion, say, facts.toolSources);
+  for (const [tool, source] of [[tools.workerBuild, facts.toolSources.workerBuild], [tools.wasmBindgen, facts.toolSources.wasmBindgenCli]] as const) {
+    const from = source ? `built from ${shown(source)}` : "from crates.io";
+    say(`${tool.crate} ${tool.version} (${from}): ${tool.installed ? "installed" : "cached"} at ${tool.bin}`);
   }
   const shims = ensureToolchainShims(toolchain);
 

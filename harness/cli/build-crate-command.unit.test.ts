@@ -9,16 +9,31 @@ import { inspectCrate } from "./build-crate-command.ts";
 import { exitCodeFor, main } from "./commands.ts";
 import { wrh } from "./spawn-wrh.ts";
 
+const REGISTRY = `source = "registry+https://github.com/rust-lang/crates.io-index"`;
 const LOCK = `version = 4
 
 [[package]]
 name = "wasm-bindgen"
 version = "0.2.130"
+${REGISTRY}
 
 [[package]]
 name = "worker"
 version = "0.8.7"
+${REGISTRY}
 `;
+/** A workers-rs checkout's lock: its own worker, and wasm-bindgen from a [patch] path. */
+const CHECKOUT_LOCK = `version = 4
+
+[[package]]
+name = "wasm-bindgen"
+version = "0.2.127"
+
+[[package]]
+name = "worker"
+version = "0.8.5"
+`;
+const checkoutManifest = `[workspace]\nmembers = ["worker", "worker-build", "test"]\n\n[patch.crates-io]\nwasm-bindgen = { version = "0.2.127", path = './wasm-bindgen' }\n`;
 
 /** A folder holding `files` (path → content), for one case. */
 function fixture(files: Record<string, string>): string {
@@ -36,6 +51,18 @@ async function refusal(args: string[]): Promise<Error> {
   const error = await main(args).then(() => undefined, (e: unknown) => e);
   expect(error).toBeInstanceOf(Error);
   return error as Error;
+}
+
+/** A workers-rs checkout: worker, worker-build and the test crate as members, wasm-bindgen patched to a submodule. */
+function checkout({ withBindgen }: { withBindgen: boolean }): string {
+  return fixture({
+    "Cargo.toml": checkoutManifest,
+    "Cargo.lock": CHECKOUT_LOCK,
+    "worker/Cargo.toml": `[package]\nname = "worker"\nversion = "0.8.5"\n`,
+    "worker-build/Cargo.toml": `[package]\nname = "worker-build"\nversion = "0.8.5"\n`,
+    "test/Cargo.toml": pkg(`[dependencies]\nworker = { path = "../worker" }`),
+    ...(withBindgen ? { "wasm-bindgen/Cargo.toml": `[package]\nname = "wasm-bindgen"\nversion = "0.2.127"\n` } : { "wasm-bindgen/.keep": "" }),
+  });
 }
 
 describe("wrh build --crate: input refused before anything is built", () => {
@@ -57,6 +84,7 @@ describe("wrh build --crate: input refused before anything is built", () => {
     [["build", "--crate", noLock, "--variant", "real-abort"], /--variant applies to the canary builds, not to --crate/],
     [["build", "--crate", noLock, "--force"], /--force applies to the canary builds, not to --crate/],
     [["build", "--crate", noLock, "--max-memory", "lots"], /--max-memory: cannot read "lots"/],
+    [["build", "--crate", join(checkout({ withBindgen: false }), "test")], /patches wasm-bindgen to \.\/wasm-bindgen, which holds no wasm-bindgen crate \(a git submodule not checked out\?\): run `git submodule update --init \.\/wasm-bindgen` there, or drop the \[patch\.crates-io\] wasm-bindgen entries to build with crates\.io's 0\.2\.127$/],
     [["build", "--panic-unwind"], /--panic-unwind applies to a crate of your own: wrh build --crate PATH --panic-unwind/],
     [["build", "--no-opt"], /--no-opt applies to a crate of your own/],
   ])("%j: exit 2, one line", async (args, message) => {
@@ -84,6 +112,17 @@ describe("wrh build --crate: what it accepts", () => {
     });
     const facts = inspectCrate(join(root, "crates/api"));
     expect(facts).toMatchObject({ name: "my-worker", lockPath: join(root, "Cargo.lock"), workerVersion: "0.8.7", wasmBindgenVersion: "0.2.130" });
+  });
+
+  it("builds a checkout's crate with the checkout's own worker-build and its wasm-bindgen's CLI; crates.io's otherwise", () => {
+    const root = checkout({ withBindgen: true });
+    expect(inspectCrate(join(root, "test"))).toMatchObject({
+      workerVersion: "0.8.5",
+      wasmBindgenVersion: "0.2.127",
+      toolSources: { workerBuild: join(root, "worker-build"), wasmBindgenCli: join(root, "wasm-bindgen", "crates", "cli") },
+    });
+    const fromRegistry = fixture({ "Cargo.toml": pkg(`[dependencies]\nworker = "0.8.7"`), "Cargo.lock": LOCK });
+    expect(inspectCrate(fromRegistry).toolSources).toEqual({});
   });
 
   it.each([

@@ -67,7 +67,7 @@ describe("a worker of your own, through the workers-rs test-worker profile", () 
   // A mismatch found before any run is exit 2 with one line, never a broken guarantee.
   it.each([
     ["a secret the worker's .dev.vars would give, left out", wranglerConfig("abort", {}), profile, /\/durable\/wrh-[0-9a-f]{12} \(the counter\) answered 500 "HostError: Binding `SOME_SECRET` is undefined\."/],
-    ["object names the worker's router reads meaning into", wranglerConfig("abort", {}, SECRET), validateProfile({ ...profile, object: { ...profile.object!, name: "shared-{n}" } }, "test"), /\/durable\/shared-[0-9a-f]{12} \(the counter\) answered 500 "Abort: /],
+    ["object names the worker's router reads meaning into", wranglerConfig("abort", {}, SECRET), validateProfile({ ...profile, object: { ...profile.object!, name: "shared-{n}", avoid: [] } }, "test"), /\/durable\/shared-[0-9a-f]{12} \(the counter\) answered 500 "Abort: /],
     ["distinct objects claimed where every name reaches one", wranglerConfig("abort", {}, SECRET), validateProfile({ ...profile, object: { ...profile.object!, distinctIds: true, path: "/durable/{id}" } }, "test"), /counts \d+ in memory, not 1: its names do not reach distinct objects/],
   ])("stops at the preflight, naming the route: %s", async (_, config, used, message) => {
     const error = await runMatrix({ scenarios: pick("panic-with-siblings"), ownWorker: { path: config, profile: used, strategy: "reset" }, topologies: ["shared"] }).then(() => undefined, (e: unknown) => e);

@@ -8,14 +8,19 @@ import type { Profile } from "./profile.ts";
 /**
  * The name the worker sees for the engine's object `object` (a run id): the profile's name
  * template around a hex key of it, so distinct objects stay distinct and nothing of the run id
- * (scenario, build, topology) reaches the worker's router.
+ * (scenario, build, topology) reaches the worker's router. A key that happens to spell a word
+ * the profile avoids (hex can spell "dead" or "cafe") is drawn again.
  */
-export function objectNameFor(template: string, object: string): string {
-  return template.replaceAll("{n}", createHash("sha256").update(object).digest("hex").slice(0, 12));
+export function objectNameFor(template: string, object: string, avoid: readonly string[] = []): string {
+  for (let draw = 0; ; draw++) {
+    const key = createHash("sha256").update(draw ? `${object}#${draw}` : object).digest("hex").slice(0, 12);
+    const name = template.replaceAll("{n}", key);
+    if (!avoid.some((word) => name.toLowerCase().includes(word.toLowerCase()))) return name;
+  }
 }
 
-const objectPath = (profile: Pick<NonNullable<Profile["object"]>, "path" | "name">, object: string) =>
-  profile.path.replaceAll("{id}", encodeURIComponent(objectNameFor(profile.name, object)));
+const objectPath = (profile: Pick<NonNullable<Profile["object"]>, "path" | "name" | "avoid">, object: string) =>
+  profile.path.replaceAll("{id}", encodeURIComponent(objectNameFor(profile.name, object, profile.avoid)));
 
 export function profileClient(profile: Profile): Client {
   const errors = profile.errors.map((e) => ({ class: e.class, body: new RegExp(e.body) }));

@@ -33,6 +33,8 @@ describe("profiles", () => {
     [{ ...valid, name: "My Worker" }, /name: must be kebab-case/],
     [{ ...valid, object: { path: "/o/{id}", distinctIds: true, memory: "m(\\d+)", stored: "s(\\d+)", name: "counter" } }, /object\.name: "counter" needs \{n\}/],
     [{ ...valid, object: { path: "/o/{id}", distinctIds: true, memory: "m(\\d+)", stored: "s(\\d+)", name: "a/{n}" } }, /object\.name: "a\/\{n\}" must not contain/],
+    [{ ...valid, object: { path: "/o/{id}", distinctIds: true, memory: "m(\\d+)", stored: "s(\\d+)", name: "Shared-{n}", avoid: ["shared"] } }, /object\.name: "Shared-\{n\}" contains "shared", which object\.avoid says the worker's router reads meaning into/],
+    [{ ...valid, object: { path: "/o/{id}", distinctIds: true, memory: "m(\\d+)", stored: "s(\\d+)", avoid: ["shared", ""] } }, /object\.avoid: must be a list of non-empty words/],
     [{ ...valid, vars: { "SOME-SECRET": "x" } }, /vars\.SOME-SECRET: a variable's name must be a JavaScript identifier/],
     [{ ...valid, vars: { SOME_SECRET: 1 } }, /vars\.SOME_SECRET: /],
   ])("rejects a malformed profile with one line naming the field (%#)", (profile, message) => {
@@ -49,6 +51,15 @@ describe("profiles", () => {
     expect(client.objects!.read(id).path).toBe(path);
     expect(client.objects!.write(`${id}-other`).path).not.toBe(path);
     expect(objectNameFor("counter-{n}", id)).toBe(objectNameFor("counter-{n}", id));
+  });
+
+  it("never gives an object a name holding a word the profile avoids, even one its hex key spells", () => {
+    const ids = Array.from({ length: 2000 }, (_, i) => `run-${i}`);
+    const spelled = ids.filter((id) => objectNameFor("o-{n}", id).includes("a"));
+    expect(spelled.length).toBeGreaterThan(0);
+    for (const id of spelled) expect(objectNameFor("o-{n}", id, ["A"])).toMatch(/^o-[0-9b-f]{12}$/);
+    expect(objectNameFor("o-{n}", ids[0]!, ["zz"])).toBe(objectNameFor("o-{n}", ids[0]!));
+    expect(loadProfile("workers-rs-test").object!.avoid).toEqual(["shared"]);
   });
 
   it("names a missing profile and a file that is not JSON", () => {

@@ -31,6 +31,12 @@ export interface ProfileObject {
    * sends names containing "shared" to another binding) sees only what the profile says is safe.
    */
   name: string;
+  /**
+   * Words the worker's router reads meaning into (workers-rs's test worker: "shared"): no name
+   * the harness gives an object contains one, whatever the key. A template containing one is a
+   * profile error.
+   */
+  avoid?: string[];
 }
 
 export interface ErrorPattern {
@@ -98,6 +104,13 @@ function regex(c: FieldChecker, value: unknown, field: string, groups: number): 
   return source;
 }
 
+function avoidList(c: FieldChecker, value: unknown): string[] {
+  if (!Array.isArray(value) || value.some((word) => typeof word !== "string" || word === "")) {
+    c.fail("object.avoid", "must be a list of non-empty words, e.g. [\"shared\"]");
+  }
+  return value as string[];
+}
+
 function path(c: FieldChecker, value: unknown, field: string): string {
   const text = c.text(value, field);
   if (!text.startsWith("/")) c.fail(field, `"${text}" must be a path starting with /`);
@@ -118,7 +131,7 @@ export function validateProfile(value: unknown, where: string): Profile {
 
   let object: ProfileObject | undefined;
   if (p.object !== undefined) {
-    const o = c.object(p.object, "object", ["path", "distinctIds", "memory", "stored", "storedStep", "name"], ["path", "distinctIds", "memory", "stored"]);
+    const o = c.object(p.object, "object", ["path", "distinctIds", "memory", "stored", "storedStep", "name", "avoid"], ["path", "distinctIds", "memory", "stored"]);
     if (typeof o.distinctIds !== "boolean") c.fail("object.distinctIds", "must be true or false");
     const distinctIds = o.distinctIds as boolean;
     object = {
@@ -128,7 +141,10 @@ export function validateProfile(value: unknown, where: string): Profile {
       stored: regex(c, o.stored, "object.stored", 1),
       storedStep: o.storedStep === undefined ? undefined : c.count(o.storedStep, "object.storedStep", 1, 1_000_000),
       name: o.name === undefined ? DEFAULT_OBJECT_NAME : c.text(o.name, "object.name"),
+      avoid: o.avoid === undefined ? undefined : avoidList(c, o.avoid),
     };
+    const avoided = object.avoid?.find((word) => object!.name.replaceAll("{n}", "").toLowerCase().includes(word.toLowerCase()));
+    if (avoided) c.fail("object.name", `"${object.name}" contains "${avoided}", which object.avoid says the worker's router reads meaning into`);
     if (!object.name.includes("{n}")) c.fail("object.name", `"${object.name}" needs {n} where the harness puts each object's key`);
     if (/[/?#]/.test(object.name)) c.fail("object.name", `"${object.name}" must not contain / ? or #: it is one path segment`);
     if (distinctIds && !object.path.includes("{id}")) c.fail("object.path", "needs {id} where the object's name goes (distinctIds is true)");
