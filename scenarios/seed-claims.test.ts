@@ -3,7 +3,7 @@
 // runtime and on real workers-rs. On the reference runtime every claim must hold. On real
 // workers-rs a claim that does not hold is a finding (docs/findings.md), listed in
 // REAL_FINDINGS: the test fails if such a claim starts to hold, or if another one stops. The
-// tables this prints are the ones in the README.
+// tables this prints are the ones in docs/testing.md, "The published claims, measured".
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadScenarios } from "../harness/engine/load-scenarios.ts";
 import { type RunResult } from "../harness/checkers/index.ts";

@@ -5,7 +5,7 @@
 // - Linear memory never shrinks, so at rest it is the high-water mark of what the instance ever
 //   held at once. A run may raise it by one Wasm page (64 KiB) per request it had in flight at
 //   the same instant. A parked sibling, the largest request of the catalog, holds 17.6 KB of
-//   linear memory in both canaries (README, Performance): the page is 3.7 times that.
+//   linear memory in both canaries (docs/performance.md): the page is 3.7 times that.
 // - The live heap (bytes the guest's allocator handed out and has not had back) returns to
 //   what it was, up to 1 KiB per request in flight at once or sent to set the run up: the
 //   capacity a table or queue keeps after its busiest moment, and what setup creates to stay

@@ -178,7 +178,7 @@ async function plan(cwd: string, values: { worker?: string; profile?: string; di
     else {
       const edited = withRecoveryProject(text, dir);
       if (edited) files.push({ path: join(cwd, existing), ...edited });
-      else notes.push(`one step left for you: ${existing} has no test options to add projects to; add test.projects: [${OWN_TESTS_PROJECT}, ${recoveryProjectEntry(dir)}] (README: "In your own vitest")`);
+      else notes.push(`one step left for you: ${existing} has no test options to add projects to; add test.projects: [${OWN_TESTS_PROJECT}, ${recoveryProjectEntry(dir)}] (docs/own-worker.md, "In your own vitest")`);
     }
   }
 

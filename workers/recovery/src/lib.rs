@@ -1,7 +1,7 @@
 //! Guest half of the reference recovery runtime.
 //!
 //! A Rust Worker links this crate so its entry points cross the Rust/JS boundary the way the
-//! recovery contract requires (README, "The recovery runtime"; every row is judged by the
+//! recovery contract requires (docs/contract.md, "The recovery runtime"; every row is judged by the
 //! catalog, `scenarios/README.md`). The host half is `harness/shim/runtime.ts`; together
 //! they implement three strategies: `none`, `reset` (panic=abort builds) and `unwind`
 //! (panic=unwind builds).
