@@ -1,4 +1,4 @@
-// The research's hypotheses about real workers-rs (research notes, workers-rs.md §6), each as a
+// Hypotheses H1-H6 about real workers-rs (docs/findings.md, "Hypotheses H1–H6 on the newest release"), each as a
 // scenario the reference runtime keeps. Which are confirmed on the newest release, and how to
 // reproduce them, is in docs/findings.md.
 // - H1, stale pointers in the window between a scheduled and a performed reset, and H2, a
