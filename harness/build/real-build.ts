@@ -20,7 +20,7 @@ import type { RealBuild } from "../history/run.ts";
 import { DIST_DIR, PROJECT_ROOT, WORKERS_DIR } from "../project.ts";
 import { BuildError, type BuildOptions, DEFAULT_MAX_MEMORY_BYTES, validateMaxMemory } from "./build.ts";
 import { MANIFEST_FILE } from "./manifest.ts";
-import { type RealTools, WORKER_BUILD_VERSION, ensureRealTools, ensureToolchainShims, lockedVersion, wrhCacheDir } from "./real-tools.ts";
+import { type RealTools, type ToolSources, WORKER_BUILD_VERSION, ensureRealTools, ensureToolchainShims, lockedVersion, wrhCacheDir } from "./real-tools.ts";
 import { hashStrings, hashTree, sha256 } from "./source-hash.ts";
 import { type Toolchain, WASM_TARGET, requireToolchain } from "./toolchain.ts";
 import type { EhEncoding } from "./variants.ts";
@@ -43,6 +43,8 @@ export interface RealSource {
   shippedEhKnown: boolean;
   /** Set where worker-build picks its output folder itself (0.7.x passes wasm-pack `--out-dir build` and refuses a second). */
   fixedOutDir?: string;
+  /** Tools built from local source instead of their crates.io release (a patched point's). */
+  toolSources?: ToolSources;
 }
 
 export const CHECKOUT_SOURCE: RealSource = {
@@ -340,6 +342,8 @@ function inputsHashFor(mode: RealMode, inputs: RealInputs, externalFiles: readon
     RECIPE, mode.name, inputs.crateHash, ...external,
     "args", ...mode.workerBuildArgs, mode.wasmOpt ? `wasm-opt ${inputs.wasmOpt.version}` : "--no-opt", "rustflags", ...rustflagsFor(mode, inputs.maxMemoryBytes),
     inputs.tools.workerBuild.version, inputs.tools.wasmBindgen.version, esbuild.version,
+    // A tool built from source is known by its content hash, which names its folder.
+    ...[inputs.tools.workerBuild, inputs.tools.wasmBindgen].flatMap((tool) => tool.fromSource ? [tool.bin] : []),
     inputs.toolchain.version, inputs.toolchain.rustc, inputs.toolchain.cargo, inputs.toolchain.linker ?? "",
     inputs.shimsHash,
   ]);
@@ -594,7 +598,7 @@ export async function buildReal(options: RealBuildOptions = {}): Promise<RealMod
   const workerVersion = lockedVersion(lockPath, "worker");
   const wasmBindgenVersion = lockedVersion(lockPath, "wasm-bindgen");
   if (!workerVersion || !wasmBindgenVersion) throw new BuildError(`${lockPath} must lock both worker and wasm-bindgen`);
-  const tools = await ensureRealTools(lockPath, source.workerBuildVersion, log);
+  const tools = await ensureRealTools(lockPath, source.workerBuildVersion, log, source.toolSources);
   const shims = ensureToolchainShims(toolchain);
   const inputs: RealInputs = {
     source, toolchain, tools,

@@ -44,6 +44,8 @@ export interface InstalledTool {
   bin: string;
   /** True when this call compiled it; false when the cache already had it. */
   installed: boolean;
+  /** The local source tree it was built from, instead of crates.io's release. */
+  fromSource?: string;
   /** Lockfile entries changed because the registry reachable here lacks the pinned version. */
   lockAdjustments: string[];
 }
@@ -193,7 +195,7 @@ export async function installTool(spec: ToolSpec, log: (line: string) => void): 
   };
   const reported = existsSync(bin) ? output(bin, ["--version"]) : undefined;
   if (reported?.split(/\s+/).includes(spec.version)) {
-    return { crate: spec.crate, version: spec.version, bin, installed: false, lockAdjustments: readRecord()?.lockAdjustments ?? [] };
+    return { crate: spec.crate, version: spec.version, bin, installed: false, lockAdjustments: readRecord()?.lockAdjustments ?? [], ...(spec.path ? { fromSource: spec.path } : {}) };
   }
 
   const cargo = hostCargo();
@@ -253,7 +255,7 @@ export async function installTool(spec: ToolSpec, log: (line: string) => void): 
   };
   writeFileSync(recordPath, JSON.stringify(record, null, 2) + "\n");
   log(`installed ${spec.crate} ${spec.version} in ${seconds(elapsed)}${adjustments.length ? ` (lockfile changes: ${adjustments.join(", ")})` : ""}`);
-  return { crate: spec.crate, version: spec.version, bin, installed: true, lockAdjustments: adjustments };
+  return { crate: spec.crate, version: spec.version, bin, installed: true, lockAdjustments: adjustments, ...(spec.path ? { fromSource: spec.path } : {}) };
 }
 
 export interface RealTools {

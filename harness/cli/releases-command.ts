@@ -3,7 +3,7 @@
 // mode × scenario table, regressions grouped by the finding behind them; exit 1 when the newest
 // point breaks upstream's own promises or any point shows a break no finding explains.
 import { existsSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { BuildError } from "../build/build.ts";
 import { buildReal, REAL_MODE_NAMES, REAL_MODES } from "../build/real-build.ts";
@@ -17,7 +17,7 @@ import { runMatrix } from "../matrix/matrix.ts";
 import { IN_CLONE, onlyInClone } from "../project.ts";
 import { knownBugs, pointSource, releasePoints } from "../releases/releases.ts";
 import {
-  flippedCells, groupRegressions, judgeKnownBugs, regressionGroupLine, regressionLine, type ReleaseMatrix, regressions, releaseCells, renderReleaseHtml,
+  compareFix, fixComparisonLines, flippedCells, groupRegressions, judgeKnownBugs, regressionGroupLine, regressionLine, type ReleaseMatrix, regressions, releaseCells, renderReleaseHtml,
   renderReleaseTable,
 } from "../report/releases.ts";
 import { say } from "./commands.ts";
@@ -25,17 +25,28 @@ import { outputDir, shown, timestamp, writingInto } from "./output-dir.ts";
 import { deadlineOption, duration, parallelOption, progressLine, repeatOption, selectScenarios } from "./run-command.ts";
 import { COMMAND_OPTIONS, pick, UsageError } from "./usage.ts";
 
+/** A points file of the user's: what is wrong with it is bad input (exit 2), not a failed build. */
+function userPoints(file: string) {
+  try {
+    return releasePoints(resolve(file));
+  } catch (error) {
+    if (error instanceof BuildError) throw new UsageError(`--points ${error.message}`);
+    throw error;
+  }
+}
+
 export async function releasesCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: COMMAND_OPTIONS.releases });
   if (!IN_CLONE) throw new UsageError(onlyInClone("wrh releases"));
-  const all = releasePoints();
+  const all = values.points ? userPoints(values.points) : releasePoints();
   for (const name of values.only ?? []) {
     if (!all.some((p) => p.name === name)) throw new UsageError(`--only ${name}: no such release point${suggestion(name, all.map((p) => p.name))}; they are ${all.map((p) => p.name).join(", ")}`);
   }
   // --known-bugs: exactly the points, modes, scenarios and topologies the known bugs need.
   const bugs = values["known-bugs"] ? knownBugs() : [];
   const only = values["known-bugs"] ? bugs.flatMap((b) => [b.lastAffected, b.fixedIn]) : values.only;
-  const points = only ? all.filter((p) => only.includes(p.name)) : all;
+  // Patched points are fix candidates, judged only when named: the release matrix is of releases.
+  const points = only ? all.filter((p) => only.includes(p.name)) : all.filter((p) => !p.patches?.length);
   // The --no-opt modes unless named: a point's wasm-opt builds are there to compare with them.
   const modeNames = (values["known-bugs"] ? bugs.map((b) => b.mode) : pick(values.mode, REAL_MODE_NAMES, "mode")) ?? REAL_MODES.filter((m) => !m.wasmOpt).map((m) => m.name);
   const modes = REAL_MODES.filter((m) => modeNames.includes(m.name));
@@ -66,7 +77,7 @@ export async function releasesCommand(args: string[]): Promise<number> {
       }
       say(`[${index + 1}/${points.length}] ${point.name}: worker ${point.worker}, worker-build ${point.workerBuild}, wasm-bindgen ${point.wasmBindgen}${left}`);
       try {
-        const source = pointSource(point, say);
+        const source = await pointSource(point, say);
         const built = await buildReal({ source, modes, log: (line) => say(`${point.name}: ${line}`) });
         say(`${point.name}: ${built.filter((b) => b.result === "built").length} of ${built.length} modes compiled, the rest up to date`);
         const result = await runMatrix({
@@ -85,7 +96,9 @@ export async function releasesCommand(args: string[]): Promise<number> {
     if (from !== undefined) matrix.modes = matrix.modes.filter((mode) => matrix.cells.some((c) => c.mode === mode));
     const found = regressions(matrix);
     const bugVerdicts = judgeKnownBugs(matrix, bugs);
-    writeFileSync(join(out, "releases.json"), JSON.stringify({ ...matrix, regressions: found, regressionsByFinding: groupRegressions(matrix, found), knownBugs: bugVerdicts }, null, 2) + "\n");
+    // A patched point judged beside its base: what the fix changed, cell by cell.
+    const fixes = matrix.points.filter((p) => p.base && matrix.points.some((b) => b.name === p.base)).map((p) => compareFix(matrix, p.base!, p.name));
+    writeFileSync(join(out, "releases.json"), JSON.stringify({ ...matrix, regressions: found, regressionsByFinding: groupRegressions(matrix, found), knownBugs: bugVerdicts, fixes }, null, 2) + "\n");
     writeFileSync(join(out, "releases.html"), renderReleaseHtml(matrix, found));
     process.stdout.write(renderReleaseTable(matrix) + "\n\n");
     if (found.length) {
@@ -109,6 +122,7 @@ export async function releasesCommand(args: string[]): Promise<number> {
       for (const c of flipped) process.stdout.write(`  ${c.point} ${c.mode} · ${c.scenario} (${c.topology}): ${c.outcomes.join(" | ")}\n`);
     }
     for (const v of bugVerdicts) process.stdout.write(`${v.bug.id} (${v.bug.title}): ${v.status}: ${v.detail}\n`);
+    if (fixes.length) process.stdout.write(`\nWhat each patched point changed against its base:\n${fixes.flatMap(fixComparisonLines).join("\n")}\n`);
     const wrote = `${shown(join(out, "releases.json"))}, ${shown(join(out, "releases.html"))}`;
     const judged = `${points.length} point${points.length === 1 ? "" : "s"}`;
     say(from === undefined

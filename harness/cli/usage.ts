@@ -57,7 +57,7 @@ export const COMMAND_OPTIONS = {
   repro: { strategy: one, variant: one, topology: one, seed: one, out: one, worker: one, profile: one, "scenario-file": many, "only-file": flag },
   report: { report: many, out: one, timeline: many, strict: flag },
   init: { worker: one, profile: one, dir: one },
-  releases: { only: many, mode: many, scenario: many, topology: many, repeat: one, out: one, "known-bugs": flag, from: one, parallel: one, deadline: one, strict: flag },
+  releases: { only: many, points: one, mode: many, scenario: many, topology: many, repeat: one, out: one, "known-bugs": flag, from: one, parallel: one, deadline: one, strict: flag },
 } as const;
 
 /** Each command's usage: `wrh <command> --help` prints its own, `wrh help` all of them. */
@@ -149,7 +149,7 @@ export const COMMAND_USAGE = {
       project in vitest.config.ts (written if missing, added to its test.projects if present),
       and an npm script test:recovery. The worker is the wrangler config found here (else
       worker-build's build/) unless --worker names it. Existing files are never overwritten.`,
-  releases: `  wrh releases [--only POINT]... [--mode M]... [--scenario NAME]... [--topology T]... [--repeat N] [--out DIR] [--known-bugs] [--from DIR]
+  releases: `  wrh releases [--only POINT]... [--points FILE] [--mode M]... [--scenario NAME]... [--topology T]... [--repeat N] [--out DIR] [--known-bugs] [--from DIR]
           [--parallel N] [--deadline S] [--strict]
       The release matrix: for each release point of harness/releases/points.json (a worker
       version, its worker-build and an exact wasm-bindgen; --only picks some), build the real
@@ -162,6 +162,14 @@ export const COMMAND_USAGE = {
       are grouped by the finding behind them. Exit 1 when a point breaks upstream's own promises
       or shows a NEW break (or, with --strict, on any regression), 3 when a point could not be built.
       --repeat N prints the cells whose verdict differed between repeats (flips).
+      A patched point is a release point with fixes: "label" names it (0.8.7+0.2.130+fix-f9) and
+      "patches" lists {crate, file} diffs against the published source of worker, worker-macros,
+      worker-sys, js-sys, wasm-bindgen, wasm-bindgen-macro-support, wasm-bindgen-futures (given
+      to cargo as [patch.crates-io]), worker-build or wasm-bindgen-cli-support (the tool built
+      from the patched source); builds are cached per patch content. Judged beside its base
+      (--only BASE --only BASE+LABEL), it prints what the fix changed: cells broken → holds,
+      holds → broken, findings gone and new. --points FILE reads the points from FILE (the
+      format of harness/releases/points.json; patch paths relative to FILE) instead.
       --known-bugs runs only what harness/releases/known-bugs.json needs and asserts each real
       bug present at its last affected point and gone at its fix (exit 1 when one is not; a
       regression among the points it picks is printed, not judged: its newest is not the newest release).

@@ -2,20 +2,22 @@
 // wasm-bindgen releases, each with the worker-build of its release and the wasm-bindgen CLI of
 // its exact wasm-bindgen. A point's crate is a copy of this checkout's, with its pins rewritten
 // and only the workers-rs / wasm-bindgen family moved in its lockfile; its builds go to
-// dist/releases/<point>/<mode>/, so the matrix runs them as it runs dist/<mode>/.
+// dist/releases/<point>/<mode>/, so the matrix runs them as it runs dist/<mode>/. A patched
+// point is a release point with fixes applied to its crates (harness/releases/patches.ts).
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { BuildError } from "../build/build.ts";
 import { CHECKOUT_SOURCE, REAL_CRATE_DIR, type RealSource } from "../build/real-build.ts";
-import { lockedVersion } from "../build/real-tools.ts";
-import { hashStrings, hashTree } from "../build/source-hash.ts";
+import { lockedFromPath, lockedVersion, type ToolSources } from "../build/real-tools.ts";
+import { hashStrings, hashTree, sha256 } from "../build/source-hash.ts";
 import { requireToolchain } from "../build/toolchain.ts";
 import { DIST_DIR, WORKERS_DIR } from "../project.ts";
 import type { KnownBug } from "../report/releases.ts";
+import { cargoPatchSection, cliWithPatchedSupport, crateSource, PATCHABLE, type PatchableCrate, patchedCopy, type PointPatch } from "./patches.ts";
 
 export interface ReleasePoint {
-  /** `<worker>+<wasm-bindgen>`, e.g. 0.8.5+0.2.126: what --only names. */
+  /** `<worker>+<wasm-bindgen>`, e.g. 0.8.5+0.2.126, then `+<label>` when patched: what --only names. */
   name: string;
   worker: string;
   workerBuild: string;
@@ -26,6 +28,12 @@ export interface ReleasePoint {
   outDir?: string;
   /** Why the point is in the list. */
   why: string;
+  /** Names a patched point: `fix-f9` makes 0.8.7+0.2.130+fix-f9. */
+  label?: string;
+  /** Fixes applied to the point's crates, patch files resolved to absolute paths. */
+  patches?: PointPatch[];
+  /** The unpatched point this one is compared with (`<worker>+<wasm-bindgen>`), when patched. */
+  base?: string;
 }
 
 export const POINTS_FILE = join(import.meta.dirname, "points.json");
@@ -43,10 +51,41 @@ export function knownBugs(): KnownBug[] {
   return bugs;
 }
 
-/** The release points, oldest first; the last is the newest. */
-export function releasePoints(): ReleasePoint[] {
-  const data = JSON.parse(readFileSync(POINTS_FILE, "utf8")) as { points: Omit<ReleasePoint, "name">[] };
-  return data.points.map((p) => ({ ...p, name: `${p.worker}+${p.wasmBindgen}` }));
+/**
+ * The release points of `file` (the built-in list by default), oldest first; the last is the
+ * newest, and a patched point follows its base. A malformed entry is one line naming it.
+ */
+export function releasePoints(file = POINTS_FILE): ReleasePoint[] {
+  let data: { points?: unknown };
+  try {
+    data = JSON.parse(readFileSync(file, "utf8")) as { points?: unknown };
+  } catch (error) {
+    throw new BuildError(`${file}: ${existsSync(file) ? `not valid JSON: ${(error as Error).message}` : "no such file"}`);
+  }
+  if (!Array.isArray(data.points) || !data.points.length) throw new BuildError(`${file}: needs "points": a list of release points`);
+  const points = (data.points as Omit<ReleasePoint, "name">[]).map((p, i) => {
+    const where = `${file}: points[${i}]`;
+    for (const key of ["worker", "workerBuild", "wasmBindgen", "esbuild", "why"] as const) {
+      if (typeof p[key] !== "string" || !p[key]) throw new BuildError(`${where}.${key}: must be a version (or, for why, a reason)`);
+    }
+    const base = `${p.worker}+${p.wasmBindgen}`;
+    if (!p.patches?.length) {
+      if (p.label !== undefined) throw new BuildError(`${where}.label: only a patched point has a label; add its patches`);
+      return { ...p, name: base };
+    }
+    if (!p.label || !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(p.label)) throw new BuildError(`${where}.label: a patched point needs a kebab-case label, e.g. fix-f9`);
+    const patches = p.patches.map((patch, j) => {
+      if (!(patch.crate in PATCHABLE)) throw new BuildError(`${where}.patches[${j}].crate: "${patch.crate}" cannot be patched; one of ${Object.keys(PATCHABLE).join(", ")}`);
+      const path = resolve(dirname(file), patch.file);
+      if (!existsSync(path)) throw new BuildError(`${where}.patches[${j}].file: ${patch.file} does not exist (paths are relative to ${file})`);
+      return { crate: patch.crate, file: path };
+    });
+    return { ...p, patches, base, name: `${base}+${p.label}` };
+  });
+  const names = points.map((p) => p.name);
+  const twice = names.find((name, i) => names.indexOf(name) !== i);
+  if (twice) throw new BuildError(`${file}: two points are named ${twice}`);
+  return points;
 }
 
 /** Packages moved to the point's versions in its lockfile; every other pin stays as this checkout has it. */
@@ -62,28 +101,46 @@ export function pointDistRoot(point: ReleasePoint): string {
 
 /** The checkout's own crate is the newest point when its pins are the point's: built once, in dist/. */
 function isCheckout(point: ReleasePoint): boolean {
+  if (point.patches?.length) return false;
   const lock = join(REAL_CRATE_DIR, "Cargo.lock");
   return lockedVersion(lock, "worker") === point.worker && lockedVersion(lock, "wasm-bindgen") === point.wasmBindgen &&
     CHECKOUT_SOURCE.workerBuildVersion === point.workerBuild;
 }
 
+/** Where a patched point's tools are built from: the same folders every time, so a stamp can vouch for them. */
+function toolSourcesOf(point: ReleasePoint): ToolSources {
+  const tools = join(POINTS_DIR, point.name, "tools");
+  const patched = new Set(point.patches?.map((p) => p.crate));
+  return {
+    ...(patched.has("worker-build") ? { workerBuild: join(tools, "worker-build") } : {}),
+    ...(patched.has("wasm-bindgen-cli-support") ? { wasmBindgenCli: join(tools, "wasm-bindgen-cli") } : {}),
+  };
+}
+
 /**
  * The point's crate, made (or reused when this checkout's crate has not changed since) under
- * workers/target/releases/<point>/real-canary, and where its builds go.
+ * workers/target/releases/<point>/real-canary, and where its builds go. A patched point's
+ * libraries are patched copies under <point>/patched/ in its `[patch.crates-io]`, its tools
+ * patched copies under <point>/tools/.
  */
-export function pointSource(point: ReleasePoint, log: (line: string) => void): RealSource {
+export async function pointSource(point: ReleasePoint, log: (line: string) => void): Promise<RealSource> {
   if (isCheckout(point)) return CHECKOUT_SOURCE;
   const crateDir = join(POINTS_DIR, point.name, "real-canary");
   const stampFile = join(crateDir, ".wrh-stamp");
-  // The point as it shapes the crate: the esbuild worker-build would want is not an input of it.
-  const { esbuild: _notAnInput, outDir: _notEither, ...definition } = point;
-  const stamp = hashStrings([RECIPE, JSON.stringify(definition), WORKERS_DIR, hashTree(REAL_CRATE_DIR, new Set(["target", "build"]))]);
+  // The point as it shapes the crate: the esbuild worker-build would want is not an input of it;
+  // a patch is its content, not where its file lies.
+  const { esbuild: _notAnInput, outDir: _notEither, patches, ...definition } = point;
+  const patchHashes = (patches ?? []).map((p) => `${p.crate} ${sha256(readFileSync(p.file))}`);
+  const stamp = hashStrings([RECIPE, JSON.stringify(definition), ...patchHashes, WORKERS_DIR, hashTree(REAL_CRATE_DIR, new Set(["target", "build"]))]);
+  const toolSources = toolSourcesOf(point);
   const source: RealSource = {
     crateDir, distRoot: pointDistRoot(point), workerBuildVersion: point.workerBuild, esbuildWanted: point.esbuild,
     shippedEhKnown: false,
     ...(point.outDir ? { fixedOutDir: point.outDir } : {}),
+    ...(Object.keys(toolSources).length ? { toolSources } : {}),
   };
-  if (existsSync(stampFile) && readFileSync(stampFile, "utf8") === stamp) return source;
+  const toolsThere = Object.values(toolSources).every((dir) => existsSync(join(dir, "Cargo.toml")));
+  if (existsSync(stampFile) && readFileSync(stampFile, "utf8") === stamp && toolsThere) return source;
 
   log(`${point.name}: making its crate (worker ${point.worker}, wasm-bindgen ${point.wasmBindgen}) in ${crateDir}`);
   rmSync(crateDir, { recursive: true, force: true });
@@ -117,6 +174,44 @@ export function pointSource(point: ReleasePoint, log: (line: string) => void): R
   if (locked.worker !== point.worker || locked.wasmBindgen !== point.wasmBindgen) {
     throw new BuildError(`${point.name}: the lockfile resolved worker ${locked.worker} and wasm-bindgen ${locked.wasmBindgen}`);
   }
+  if (patches?.length) await applyPatches(point, patches, crateDir, cargo, log);
   writeFileSync(stampFile, stamp);
   return source;
+}
+
+/** Puts each patch where it reaches the build: library copies into the crate's `[patch.crates-io]`, tool copies where the tools are built from. */
+async function applyPatches(point: ReleasePoint, patches: readonly PointPatch[], crateDir: string, cargo: string, log: (line: string) => void): Promise<void> {
+  const lockPath = join(crateDir, "Cargo.lock");
+  const libraries: Record<string, string> = {};
+  const toolSources = toolSourcesOf(point);
+  for (const patch of patches) {
+    const version = patch.crate === "worker-build" ? point.workerBuild
+      : patch.crate === "wasm-bindgen-cli-support" ? point.wasmBindgen
+      : lockedVersion(lockPath, patch.crate);
+    if (!version) throw new BuildError(`${point.name}: ${relative(process.cwd(), patch.file)} patches ${patch.crate}, which the point's crate does not use`);
+    log(`${point.name}: patching ${patch.crate} ${version} with ${relative(process.cwd(), patch.file) || patch.file}`);
+    const source = await crateSource(patch.crate, version);
+    if (PATCHABLE[patch.crate as PatchableCrate] === "library") {
+      const dest = join(POINTS_DIR, point.name, "patched", patch.crate);
+      patchedCopy(source, dest, patch.file, point.name);
+      libraries[patch.crate] = dest;
+    } else if (patch.crate === "worker-build") {
+      patchedCopy(source, toolSources.workerBuild!, patch.file, point.name);
+    } else {
+      const support = join(POINTS_DIR, point.name, "tools", "wasm-bindgen-cli-support");
+      patchedCopy(source, support, patch.file, point.name);
+      await cliWithPatchedSupport(point.wasmBindgen, support, toolSources.wasmBindgenCli!);
+    }
+  }
+  if (!Object.keys(libraries).length) return;
+  const manifest = join(crateDir, "Cargo.toml");
+  writeFileSync(manifest, readFileSync(manifest, "utf8") + cargoPatchSection(libraries));
+  // The lock moves only the patched entries to their paths; a patch cargo leaves unused would
+  // judge the release under the fix's name.
+  const relock = spawnSync(cargo, ["metadata", "--format-version", "1"], { cwd: crateDir, encoding: "utf8", stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, RUSTC_BOOTSTRAP: "1" } });
+  if (relock.status !== 0) throw new BuildError(`${point.name}: cargo cannot resolve the patched crates: ${relock.stderr.trim().split("\n").at(-1)}`);
+  const unused = Object.keys(libraries).filter((name) => !lockedFromPath(lockPath, name));
+  if (unused.length || readFileSync(lockPath, "utf8").includes("[[patch.unused]]")) {
+    throw new BuildError(`${point.name}: cargo left the patched ${unused.join(", ") || "crates"} unused (a version the point's lock does not have?)`);
+  }
 }

@@ -13,6 +13,8 @@ export interface ReleasePointInfo {
   workerBuild: string;
   wasmBindgen: string;
   why: string;
+  /** For a patched point, the unpatched point it is compared with. */
+  base?: string;
 }
 
 /** What the runs of one scenario in one topology came to, at one point in one mode. */
@@ -158,6 +160,69 @@ export function regressionGroupLine(g: RegressionGroup): string {
 /** One regressed cell in one line. */
 export function regressionLine(r: Regression): string {
   return `${r.mode} · ${r.scenario} (${r.topology}): ${r.finding ? `${r.finding} ` : ""}${r.checker} broken at ${r.newest}, kept by ${r.keptBy.join(", ")}: ${r.evidence}`;
+}
+
+/** One cell of a fix comparison: how it came out before (the base point) and after (the patched one). */
+export interface CellChange {
+  mode: string;
+  scenario: string;
+  topology: Topology;
+  before: string;
+  after: string;
+}
+
+/**
+ * What a patched point changed against its base, cell by cell: broken cells that hold after the
+ * fix, holding cells it broke, cells broken both times but differently, and the findings that
+ * went or came. A cell the harness could not complete on either side is not compared.
+ */
+export interface FixComparison {
+  base: string;
+  patched: string;
+  fixed: CellChange[];
+  broke: CellChange[];
+  changed: CellChange[];
+  /** Cells judged on both sides. */
+  compared: number;
+  findingsGone: string[];
+  findingsNew: string[];
+}
+
+const findingsOf = (cell: ReleaseCell): string[] =>
+  [...new Set(Object.keys(cell.broken).flatMap((c) => cell.findings[c]?.split("+") ?? [CHECKER_CODES[c] ?? c]))].sort();
+
+export function compareFix(matrix: ReleaseMatrix, base: string, patched: string): FixComparison {
+  const comparison: FixComparison = { base, patched, fixed: [], broke: [], changed: [], compared: 0, findingsGone: [], findingsNew: [] };
+  const seen = { before: new Set<string>(), after: new Set<string>() };
+  for (const after of matrix.cells.filter((c) => c.point === patched)) {
+    const before = matrix.cells.find((c) => c.point === base && cellKey(c) === cellKey(after));
+    if (!before || before.status === "error" || after.status === "error") continue;
+    comparison.compared++;
+    findingsOf(before).forEach((f) => seen.before.add(f));
+    findingsOf(after).forEach((f) => seen.after.add(f));
+    const change = { mode: after.mode, scenario: after.scenario, topology: after.topology, before: cellText(before), after: cellText(after) };
+    const wasBroken = before.status === "broken";
+    const isBrokenNow = after.status === "broken";
+    if (wasBroken && !isBrokenNow) comparison.fixed.push(change);
+    else if (!wasBroken && isBrokenNow) comparison.broke.push(change);
+    else if (wasBroken && findingsOf(before).join() !== findingsOf(after).join()) comparison.changed.push(change);
+  }
+  comparison.findingsGone = [...seen.before].filter((f) => !seen.after.has(f));
+  comparison.findingsNew = [...seen.after].filter((f) => !seen.before.has(f));
+  return comparison;
+}
+
+/** The comparison as printed: a summary line, then one line per cell that changed. */
+export function fixComparisonLines(c: FixComparison): string[] {
+  const list = (ids: string[]) => ids.length ? ids.join(", ") : "none";
+  const cell = (x: CellChange) => `${x.mode} · ${x.scenario} (${x.topology}): ${x.before} → ${x.after}`;
+  return [
+    `${c.base} → ${c.patched} (${c.compared} cells judged on both): ${c.fixed.length} broken → holds, ${c.broke.length} holds → broken, ` +
+    `${c.changed.length} broken differently; findings gone: ${list(c.findingsGone)}; new: ${list(c.findingsNew)}`,
+    ...c.fixed.map((x) => `  fixed   ${cell(x)}`),
+    ...c.broke.map((x) => `  BROKE   ${cell(x)}`),
+    ...c.changed.map((x) => `  changed ${cell(x)}`),
+  ];
 }
 
 /** Cells whose repeats disagreed. */

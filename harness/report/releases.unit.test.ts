@@ -6,7 +6,7 @@ import type { Verdict } from "../checkers/verdict.ts";
 import { contained } from "../../scenarios/expectations.ts";
 import { fault, info, run as history } from "../checkers/synthetic.ts";
 import {
-  cellText, flippedCells, groupRegressions, judgeKnownBugs, type KnownBug, type ReleaseMatrix, regressionGroupLine, regressions, releaseCells, renderReleaseTable,
+  cellText, compareFix, fixComparisonLines, flippedCells, groupRegressions, judgeKnownBugs, type KnownBug, type ReleaseMatrix, regressionGroupLine, regressions, releaseCells, renderReleaseTable,
 } from "./releases.ts";
 
 function run(scenario: string, verdicts: Record<string, Verdict["status"] | string>, blastRadius = 0, variant = "real-unwind"): RunResult {
@@ -34,6 +34,23 @@ describe("the release matrix", () => {
     expect(cell).toMatchObject({ runs: 2, status: "broken", blastRadius: 7, broken: { classification: "fault ended as X" }, unknown: ["liveness"] });
     expect(renderReleaseTable(matrix({ "0.8.7+0.2.130": [run("s", { classification: "x" }, 7), run("t", { liveness: "unknown" })] })))
       .toMatch(/^s \(shared\)\s+C 7$[\s\S]*^t \(shared\)\s+u 0$/m);
+  });
+
+  it("compares a patched point with its base cell by cell: fixed, broken by the fix, broken differently, findings gone and new", () => {
+    const m = matrix({
+      "0.8.7+0.2.130": [run("fixed", { liveness: "hung" }), run("broke", { state: "holds" }), run("other", { stack: "leak" }), run("same", { stack: "leak" }), run("fine", { state: "holds" })],
+      "0.8.7+0.2.130+fix": [run("fixed", { liveness: "holds" }), run("broke", { state: "lost 3" }), run("other", { liveness: "hung" }), run("same", { stack: "leak" }), run("fine", { state: "holds" })],
+    });
+    const c = compareFix(m, "0.8.7+0.2.130", "0.8.7+0.2.130+fix");
+    expect(c.compared).toBe(5);
+    expect(c.fixed.map((x) => x.scenario)).toEqual(["fixed"]);
+    expect(c.broke.map((x) => [x.scenario, x.before, x.after])).toEqual([["broke", "ok 0", "S 0"]]);
+    expect(c.changed.map((x) => x.scenario)).toEqual(["other"]);
+    expect(c).toMatchObject({ findingsGone: [], findingsNew: ["S"] });
+    expect(fixComparisonLines(c)[0]).toBe("0.8.7+0.2.130 → 0.8.7+0.2.130+fix (5 cells judged on both): 1 broken → holds, 1 holds → broken, 1 broken differently; findings gone: none; new: S");
+    // A fix that changes nothing says so: no cell moved.
+    const same = compareFix(matrix({ a: [run("s", { stack: "leak" })], b: [run("s", { stack: "leak" })] }), "a", "b");
+    expect([same.fixed, same.broke, same.changed]).toEqual([[], [], []]);
   });
 
   it("names a regression only where an older point of the same mode held that guarantee", () => {
