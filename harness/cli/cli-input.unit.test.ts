@@ -43,6 +43,12 @@ describe("wrh run, list, repro and report: input refused before anything runs", 
     [["frobnicate"], /unknown command "frobnicate"/],
     [["releases", "--from", "no/such/dir"], /--from no\/such\/dir: no <point>\/history.jsonl of a `wrh releases --out` there/],
     [["releases", "--from", "wrh-out", "--known-bugs"], /--from and --known-bugs do not go together/],
+    [["releases", "--source", "workers-rs=."], /--source workers-rs=\.: give NAME=PATH with NAME one of worker, wasm-bindgen/],
+    [["releases", "--source", "worker=no/such/tree"], /--source worker=no\/such\/tree: no\/such\/tree does not exist/],
+    [["releases", "--source", "worker=.", "--source", "worker=."], /--source worker given twice/],
+    [["releases", "--source", "worker=.", "--known-bugs"], /--source and --known-bugs do not go together/],
+    [["releases", "--points", "no/such/points.json"], /--points .*no\/such\/points\.json: no such file/],
+    [["releases", "--only", "0.8.7+0.2.130+fix-nothing"], /--only 0\.8\.7\+0\.2\.130\+fix-nothing: no such release point/],
   ])("%j is bad input: exit 2, one line", async (args, message) => {
     const error = await main(args).then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(Error);

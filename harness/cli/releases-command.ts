@@ -15,7 +15,7 @@ import { historyRuns } from "../history/file.ts";
 import { TOPOLOGIES, type Topology } from "../history/scenario.ts";
 import { runMatrix } from "../matrix/matrix.ts";
 import { IN_CLONE, onlyInClone } from "../project.ts";
-import { knownBugs, pointSource, releasePoints } from "../releases/releases.ts";
+import { knownBugs, pointSource, releasePoints, SOURCE_NAMES, type SourceTrees, sourcePoint } from "../releases/releases.ts";
 import {
   compareFix, fixComparisonLines, flippedCells, groupRegressions, judgeKnownBugs, regressionGroupLine, regressionLine, type ReleaseMatrix, regressions, releaseCells, renderReleaseHtml,
   renderReleaseTable,
@@ -24,6 +24,22 @@ import { say } from "./commands.ts";
 import { outputDir, shown, timestamp, writingInto } from "./output-dir.ts";
 import { deadlineOption, duration, parallelOption, progressLine, repeatOption, selectScenarios } from "./run-command.ts";
 import { COMMAND_OPTIONS, pick, UsageError } from "./usage.ts";
+
+/** `--source NAME=PATH`s: checkouts to build from, checked before anything runs. */
+function sourceTrees(given: readonly string[]): SourceTrees | undefined {
+  if (!given.length) return undefined;
+  const trees: SourceTrees = {};
+  for (const value of given) {
+    const [name, path] = [value.slice(0, value.indexOf("=")), value.slice(value.indexOf("=") + 1)];
+    if (!value.includes("=") || !SOURCE_NAMES.includes(name as keyof SourceTrees)) {
+      throw new UsageError(`--source ${value}: give NAME=PATH with NAME one of ${SOURCE_NAMES.join(", ")} (a workers-rs or a wasm-bindgen checkout)`);
+    }
+    if (!path || !existsSync(path)) throw new UsageError(`--source ${value}: ${path || "the path"} does not exist`);
+    if (trees[name as keyof SourceTrees]) throw new UsageError(`--source ${name} given twice`);
+    trees[name as keyof SourceTrees] = path;
+  }
+  return trees;
+}
 
 /** A points file of the user's: what is wrong with it is bad input (exit 2), not a failed build. */
 function userPoints(file: string) {
@@ -46,7 +62,12 @@ export async function releasesCommand(args: string[]): Promise<number> {
   const bugs = values["known-bugs"] ? knownBugs() : [];
   const only = values["known-bugs"] ? bugs.flatMap((b) => [b.lastAffected, b.fixedIn]) : values.only;
   // Patched points are fix candidates, judged only when named: the release matrix is of releases.
-  const points = only ? all.filter((p) => only.includes(p.name)) : all.filter((p) => !p.patches?.length);
+  const releases = all.filter((p) => !p.patches?.length);
+  const trees = sourceTrees(values.source ?? []);
+  if (trees && values["known-bugs"]) throw new UsageError("--source and --known-bugs do not go together: --known-bugs judges release points only");
+  // Local checkouts are judged beside the newest release (or the points --only names).
+  const points = only ? all.filter((p) => only.includes(p.name)) : trees ? releases.slice(-1) : releases;
+  if (trees) points.push(sourcePoint(trees, releases.at(-1)!));
   // The --no-opt modes unless named: a point's wasm-opt builds are there to compare with them.
   const modeNames = (values["known-bugs"] ? bugs.map((b) => b.mode) : pick(values.mode, REAL_MODE_NAMES, "mode")) ?? REAL_MODES.filter((m) => !m.wasmOpt).map((m) => m.name);
   const modes = REAL_MODES.filter((m) => modeNames.includes(m.name));

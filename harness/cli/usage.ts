@@ -57,7 +57,7 @@ export const COMMAND_OPTIONS = {
   repro: { strategy: one, variant: one, topology: one, seed: one, out: one, worker: one, profile: one, "scenario-file": many, "only-file": flag },
   report: { report: many, out: one, timeline: many, strict: flag },
   init: { worker: one, profile: one, dir: one },
-  releases: { only: many, points: one, mode: many, scenario: many, topology: many, repeat: one, out: one, "known-bugs": flag, from: one, parallel: one, deadline: one, strict: flag },
+  releases: { only: many, points: one, source: many, mode: many, scenario: many, topology: many, repeat: one, out: one, "known-bugs": flag, from: one, parallel: one, deadline: one, strict: flag },
 } as const;
 
 /** Each command's usage: `wrh <command> --help` prints its own, `wrh help` all of them. */
@@ -149,7 +149,7 @@ export const COMMAND_USAGE = {
       project in vitest.config.ts (written if missing, added to its test.projects if present),
       and an npm script test:recovery. The worker is the wrangler config found here (else
       worker-build's build/) unless --worker names it. Existing files are never overwritten.`,
-  releases: `  wrh releases [--only POINT]... [--points FILE] [--mode M]... [--scenario NAME]... [--topology T]... [--repeat N] [--out DIR] [--known-bugs] [--from DIR]
+  releases: `  wrh releases [--only POINT]... [--points FILE] [--source NAME=PATH]... [--mode M]... [--scenario NAME]... [--topology T]... [--repeat N] [--out DIR] [--known-bugs] [--from DIR]
           [--parallel N] [--deadline S] [--strict]
       The release matrix: for each release point of harness/releases/points.json (a worker
       version, its worker-build and an exact wasm-bindgen; --only picks some), build the real
@@ -170,6 +170,11 @@ export const COMMAND_USAGE = {
       (--only BASE --only BASE+LABEL), it prints what the fix changed: cells broken → holds,
       holds → broken, findings gone and new. --points FILE reads the points from FILE (the
       format of harness/releases/points.json; patch paths relative to FILE) instead.
+      --source worker=PATH (a workers-rs checkout: its worker, worker-macros, worker-sys and
+      worker-build) and/or --source wasm-bindgen=PATH (a wasm-bindgen checkout: its libraries
+      and CLI) adds the point <worker>+<wasm-bindgen>+source, built from those trees (the
+      wasm-bindgen of the workers-rs tree's lock unless given), judged beside the newest release
+      (or the --only points) with what it changed printed; a commit in a tree rebuilds it.
       --known-bugs runs only what harness/releases/known-bugs.json needs and asserts each real
       bug present at its last affected point and gone at its fix (exit 1 when one is not; a
       regression among the points it picks is printed, not judged: its newest is not the newest release).

@@ -34,6 +34,61 @@ export interface ReleasePoint {
   patches?: PointPatch[];
   /** The unpatched point this one is compared with (`<worker>+<wasm-bindgen>`), when patched. */
   base?: string;
+  /** Local source trees the point builds from instead of crates.io (`wrh releases --source`). */
+  sources?: SourceTrees;
+}
+
+/** Checkouts of workers-rs and of wasm-bindgen, by the name `--source` gives them. */
+export interface SourceTrees {
+  worker?: string;
+  "wasm-bindgen"?: string;
+}
+export const SOURCE_NAMES = ["worker", "wasm-bindgen"] as const;
+
+/** A tree's crates that go into the build, by crate name → folder in the tree. */
+const TREE_LIBRARIES: Record<keyof SourceTrees, Record<string, string>> = {
+  worker: { worker: "worker", "worker-macros": "worker-macros", "worker-sys": "worker-sys" },
+  "wasm-bindgen": {
+    "wasm-bindgen": ".", "js-sys": "crates/js-sys", "web-sys": "crates/web-sys", "wasm-bindgen-futures": "crates/futures",
+    "wasm-bindgen-macro": "crates/macro", "wasm-bindgen-macro-support": "crates/macro-support", "wasm-bindgen-shared": "crates/shared",
+    "wasm-bindgen-backend": "crates/backend",
+  },
+};
+
+/** `[package] version` of the crate in `dir`, or a BuildError naming what the tree lacks. */
+function treeCrateVersion(tree: string, folder: string, name: string, option: string): string {
+  const manifest = join(tree, folder, "Cargo.toml");
+  const text = existsSync(manifest) ? readFileSync(manifest, "utf8") : "";
+  const pkg = /^\[package\]([\s\S]*?)(^\[|(?![\s\S]))/m.exec(text)?.[1] ?? "";
+  if (/^name\s*=\s*"([^"]+)"/m.exec(pkg)?.[1] !== name) {
+    throw new BuildError(`--source ${option}=${tree}: no ${name} crate at ${join(tree, folder)}; give the root of a ${option === "worker" ? "workers-rs" : "wasm-bindgen"} checkout`);
+  }
+  const version = /^version\s*=\s*"([^"]+)"/m.exec(pkg)?.[1];
+  if (!version) throw new BuildError(`--source ${option}=${tree}: ${manifest} gives no literal version`);
+  return version;
+}
+
+/**
+ * The point of local checkouts: the worker family and worker-build from a workers-rs tree,
+ * wasm-bindgen (its libraries and CLI) from a wasm-bindgen tree, the rest as `newest` has it. It
+ * is compared with `newest`, as a patched point is with its base.
+ */
+export function sourcePoint(trees: SourceTrees, newest: ReleasePoint): ReleasePoint {
+  const worker = trees.worker && resolve(trees.worker);
+  const bindgen = trees["wasm-bindgen"] && resolve(trees["wasm-bindgen"]);
+  const versions = {
+    worker: worker ? treeCrateVersion(worker, "worker", "worker", "worker") : newest.worker,
+    workerBuild: worker ? treeCrateVersion(worker, "worker-build", "worker-build", "worker") : newest.workerBuild,
+    // A workers-rs tree's own lock says which wasm-bindgen it is built and tested with.
+    wasmBindgen: bindgen ? treeCrateVersion(bindgen, ".", "wasm-bindgen", "wasm-bindgen")
+      : (worker && existsSync(join(worker, "Cargo.lock")) && lockedVersion(join(worker, "Cargo.lock"), "wasm-bindgen")) || newest.wasmBindgen,
+  };
+  const from = [worker && `workers-rs ${worker}`, bindgen && `wasm-bindgen ${bindgen}`].filter(Boolean).join(", ");
+  return {
+    ...versions, esbuild: newest.esbuild, why: `local source: ${from}`, label: "source", base: newest.name,
+    name: `${versions.worker}+${versions.wasmBindgen}+source`,
+    sources: { ...(worker ? { worker } : {}), ...(bindgen ? { "wasm-bindgen": bindgen } : {}) },
+  };
 }
 
 export const POINTS_FILE = join(import.meta.dirname, "points.json");
@@ -101,7 +156,7 @@ export function pointDistRoot(point: ReleasePoint): string {
 
 /** The checkout's own crate is the newest point when its pins are the point's: built once, in dist/. */
 function isCheckout(point: ReleasePoint): boolean {
-  if (point.patches?.length) return false;
+  if (point.patches?.length || point.sources) return false;
   const lock = join(REAL_CRATE_DIR, "Cargo.lock");
   return lockedVersion(lock, "worker") === point.worker && lockedVersion(lock, "wasm-bindgen") === point.wasmBindgen &&
     CHECKOUT_SOURCE.workerBuildVersion === point.workerBuild;
@@ -111,11 +166,16 @@ function isCheckout(point: ReleasePoint): boolean {
 function toolSourcesOf(point: ReleasePoint): ToolSources {
   const tools = join(POINTS_DIR, point.name, "tools");
   const patched = new Set(point.patches?.map((p) => p.crate));
+  const trees = point.sources ?? {};
   return {
-    ...(patched.has("worker-build") ? { workerBuild: join(tools, "worker-build") } : {}),
-    ...(patched.has("wasm-bindgen-cli-support") ? { wasmBindgenCli: join(tools, "wasm-bindgen-cli") } : {}),
+    ...(patched.has("worker-build") ? { workerBuild: join(tools, "worker-build") } : trees.worker ? { workerBuild: join(trees.worker, "worker-build") } : {}),
+    ...(patched.has("wasm-bindgen-cli-support") ? { wasmBindgenCli: join(tools, "wasm-bindgen-cli") }
+      : trees["wasm-bindgen"] ? { wasmBindgenCli: join(trees["wasm-bindgen"], "crates", "cli") } : {}),
   };
 }
+
+/** The content of a source tree as a stamp sees it: what a build reads, not its outputs. */
+const treeHash = (tree: string) => hashTree(tree, new Set(["target", ".git", "node_modules", "build", "dist"]));
 
 /**
  * The point's crate, made (or reused when this checkout's crate has not changed since) under
@@ -131,7 +191,9 @@ export async function pointSource(point: ReleasePoint, log: (line: string) => vo
   // a patch is its content, not where its file lies.
   const { esbuild: _notAnInput, outDir: _notEither, patches, ...definition } = point;
   const patchHashes = (patches ?? []).map((p) => `${p.crate} ${sha256(readFileSync(p.file))}`);
-  const stamp = hashStrings([RECIPE, JSON.stringify(definition), ...patchHashes, WORKERS_DIR, hashTree(REAL_CRATE_DIR, new Set(["target", "build"]))]);
+  // A source tree is its content too: a commit on the branch makes the point again.
+  const treeHashes = Object.entries(point.sources ?? {}).map(([name, tree]) => `${name} ${treeHash(tree)}`);
+  const stamp = hashStrings([RECIPE, JSON.stringify(definition), ...patchHashes, ...treeHashes, WORKERS_DIR, hashTree(REAL_CRATE_DIR, new Set(["target", "build"]))]);
   const toolSources = toolSourcesOf(point);
   const source: RealSource = {
     crateDir, distRoot: pointDistRoot(point), workerBuildVersion: point.workerBuild, esbuildWanted: point.esbuild,
@@ -174,14 +236,24 @@ export async function pointSource(point: ReleasePoint, log: (line: string) => vo
   if (locked.worker !== point.worker || locked.wasmBindgen !== point.wasmBindgen) {
     throw new BuildError(`${point.name}: the lockfile resolved worker ${locked.worker} and wasm-bindgen ${locked.wasmBindgen}`);
   }
-  if (patches?.length) await applyPatches(point, patches, crateDir, cargo, log);
+  const libraries = patches?.length ? await applyPatches(point, patches, log) : {};
+  // Of a tree, the crates the build uses: cargo refuses a [patch] nothing depends on.
+  for (const [name, tree] of Object.entries(point.sources ?? {}) as [keyof SourceTrees, string][]) {
+    for (const [crate, folder] of Object.entries(TREE_LIBRARIES[name])) {
+      if (existsSync(join(tree, folder, "Cargo.toml")) && lockedVersion(join(crateDir, "Cargo.lock"), crate)) libraries[crate] = join(tree, folder);
+    }
+  }
+  if (Object.keys(libraries).length) patchCrate(point, crateDir, libraries, cargo);
   writeFileSync(stampFile, stamp);
   return source;
 }
 
-/** Puts each patch where it reaches the build: library copies into the crate's `[patch.crates-io]`, tool copies where the tools are built from. */
-async function applyPatches(point: ReleasePoint, patches: readonly PointPatch[], crateDir: string, cargo: string, log: (line: string) => void): Promise<void> {
-  const lockPath = join(crateDir, "Cargo.lock");
+/**
+ * Makes each patched copy: a tool's where the tool is built from, a library's for the crate's
+ * `[patch.crates-io]` (returned, crate name → folder).
+ */
+async function applyPatches(point: ReleasePoint, patches: readonly PointPatch[], log: (line: string) => void): Promise<Record<string, string>> {
+  const lockPath = join(POINTS_DIR, point.name, "real-canary", "Cargo.lock");
   const libraries: Record<string, string> = {};
   const toolSources = toolSourcesOf(point);
   for (const patch of patches) {
@@ -203,7 +275,12 @@ async function applyPatches(point: ReleasePoint, patches: readonly PointPatch[],
       await cliWithPatchedSupport(point.wasmBindgen, support, toolSources.wasmBindgenCli!);
     }
   }
-  if (!Object.keys(libraries).length) return;
+  return libraries;
+}
+
+/** Gives the crate `libraries` through `[patch.crates-io]`, and checks cargo took every one of them. */
+function patchCrate(point: ReleasePoint, crateDir: string, libraries: Record<string, string>, cargo: string): void {
+  const lockPath = join(crateDir, "Cargo.lock");
   const manifest = join(crateDir, "Cargo.toml");
   writeFileSync(manifest, readFileSync(manifest, "utf8") + cargoPatchSection(libraries));
   // The lock moves only the patched entries to their paths; a patch cargo leaves unused would
