@@ -4,11 +4,11 @@
 // workers-rs builds (dist/real-…) are measured next to the reference runtime's wherever the same
 // measurement applies: their glue's per-call cost, recovery latency, parking scale, catalog time.
 import { cpus, totalmem, type } from "node:os";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { readManifest } from "../build/manifest.ts";
-import { REAL_MODES, REAL_MODE_NAMES, type RealModeName, readRealManifest } from "../build/real-build.ts";
+import { REAL_MODES, REAL_MODE_NAMES, type RealModeName, readRealManifest, realDistDir } from "../build/real-build.ts";
 import { VARIANT_NAMES, type VariantName } from "../build/variants.ts";
 import { loadScenarios } from "../engine/load-scenarios.ts";
 import { ALL_BUILDS, runMatrix } from "../matrix/matrix.ts";
@@ -19,6 +19,7 @@ import { BUFFER_BYTES } from "../protocol/constants.ts";
 import type { Strategy } from "../protocol/recovery.ts";
 import { DEFAULT_REQUEST_DEADLINE_MS } from "../runner/deadline.ts";
 import { withCanary } from "../runner/start-worker.ts";
+import { pointDistRoot, releasePoints } from "../releases/releases.ts";
 import { OPERATIONS, type Operation, perOperationCost } from "./in-worker.ts";
 import { startInstantiateBench } from "./instantiate-worker.ts";
 import { harnessOverhead } from "./overhead.ts";
@@ -206,6 +207,26 @@ for (const { variant, strategy } of [...RECOVERING, ...REAL_RECOVERING]) {
   });
 }
 report.recoveryLatency = recovery;
+
+// The same on fix candidates built by `wrh releases --only <point>` (harness/releases/points.json):
+// what a fix buys, beside the release's figures above, in the same run.
+const FIXES = releasePoints().filter((p) => p.patches?.length && existsSync(pointDistRoot(p)));
+if (FIXES.length) say("\nFix candidates (built by `wrh releases --only <point>`), the same measurement:");
+for (const point of FIXES) {
+  for (const { variant, strategy } of REAL_RECOVERING.filter(({ variant }) => existsSync(realDistDir(variant, pointDistRoot(point))))) {
+    progress(`recovery latency, ${strategy} on ${variant} with ${point.label}`);
+    await withCanary({ variant, strategy, distRoot: pointDistRoot(point) }, async (worker) => {
+      const measured = await recoveryLatency(worker, rounds);
+      const instantiateUs = (inWorker[variant] as Record<string, { median: number }>).instantiate!.median;
+      recovery[`${strategy}/${variant}+${point.label}`] = { ...measured, instantiateMs: instantiateUs / 1000 };
+      say(`${strategy} (${variant}, ${point.label}): no fault ${show(measured.noFault, "ms")}`);
+      for (const [fault, summary] of Object.entries(measured.afterFault)) {
+        say(`  after ${fault.padEnd(15)} ${show(summary, "ms").padEnd(26)} ${times(summary, measured.noFault, 3)} no-fault; ` +
+          `extra ${extraIn(summary, measured.noFault, "ms", { size: instantiateUs / 1000, name: "a raw instantiate" }, 3)}`);
+      }
+    });
+  }
+}
 
 // Throughput under a storm of panics.
 say("\n## Throughput under a storm of panics (requests/s, 4 in flight, 400 requests)");
