@@ -193,20 +193,22 @@ for (const variant of ["abort", "unwind", "unwind-exnref"] as const) {
 // Recovery latency per strategy and fault kind.
 say("\n## Recovery latency: fault's response → next response (ms)");
 const recovery: Record<string, unknown> = {};
-for (const { variant, strategy } of [...RECOVERING, ...REAL_RECOVERING]) {
-  progress(`recovery latency, ${strategy} on ${variant}`);
-  await withCanary({ variant, strategy }, async (worker) => {
+/** One build's recovery latency, printed and kept under `strategy/variant` (+label for a fix candidate). */
+async function measureRecovery(variant: VariantName | RealModeName, strategy: Strategy, fix?: { label: string; distRoot: string }): Promise<void> {
+  const name = fix ? `${variant}, ${fix.label}` : variant;
+  progress(`recovery latency, ${strategy} on ${name}`);
+  await withCanary({ variant, strategy, ...(fix ? { distRoot: fix.distRoot } : {}) }, async (worker) => {
     const measured = await recoveryLatency(worker, rounds);
     const instantiateUs = (inWorker[variant] as Record<string, { median: number }>).instantiate!.median;
-    recovery[`${strategy}/${variant}`] = { ...measured, instantiateMs: instantiateUs / 1000 };
-    say(`${strategy} (${variant}): no fault ${show(measured.noFault, "ms")}; raw instantiate ${(instantiateUs / 1000).toFixed(3)} ms`);
+    recovery[`${strategy}/${variant}${fix ? `+${fix.label}` : ""}`] = { ...measured, instantiateMs: instantiateUs / 1000 };
+    say(`${strategy} (${name}): no fault ${show(measured.noFault, "ms")}; raw instantiate ${(instantiateUs / 1000).toFixed(3)} ms`);
     for (const [fault, summary] of Object.entries(measured.afterFault)) {
       say(`  after ${fault.padEnd(15)} ${show(summary, "ms").padEnd(26)} ${times(summary, measured.noFault, 3)} no-fault; ` +
         `extra ${extraIn(summary, measured.noFault, "ms", { size: instantiateUs / 1000, name: "a raw instantiate" }, 3)}`);
     }
   });
 }
-report.recoveryLatency = recovery;
+for (const { variant, strategy } of [...RECOVERING, ...REAL_RECOVERING]) await measureRecovery(variant, strategy);
 
 // The same on fix candidates built by `wrh releases --only <point>` (harness/releases/points.json):
 // what a fix buys, beside the release's figures above, in the same run.
@@ -214,19 +216,10 @@ const FIXES = releasePoints().filter((p) => p.patches?.length && existsSync(poin
 if (FIXES.length) say("\nFix candidates (built by `wrh releases --only <point>`), the same measurement:");
 for (const point of FIXES) {
   for (const { variant, strategy } of REAL_RECOVERING.filter(({ variant }) => existsSync(realDistDir(variant, pointDistRoot(point))))) {
-    progress(`recovery latency, ${strategy} on ${variant} with ${point.label}`);
-    await withCanary({ variant, strategy, distRoot: pointDistRoot(point) }, async (worker) => {
-      const measured = await recoveryLatency(worker, rounds);
-      const instantiateUs = (inWorker[variant] as Record<string, { median: number }>).instantiate!.median;
-      recovery[`${strategy}/${variant}+${point.label}`] = { ...measured, instantiateMs: instantiateUs / 1000 };
-      say(`${strategy} (${variant}, ${point.label}): no fault ${show(measured.noFault, "ms")}`);
-      for (const [fault, summary] of Object.entries(measured.afterFault)) {
-        say(`  after ${fault.padEnd(15)} ${show(summary, "ms").padEnd(26)} ${times(summary, measured.noFault, 3)} no-fault; ` +
-          `extra ${extraIn(summary, measured.noFault, "ms", { size: instantiateUs / 1000, name: "a raw instantiate" }, 3)}`);
-      }
-    });
+    await measureRecovery(variant, strategy, { label: point.label!, distRoot: pointDistRoot(point) });
   }
 }
+report.recoveryLatency = recovery;
 
 // Throughput under a storm of panics.
 say("\n## Throughput under a storm of panics (requests/s, 4 in flight, 400 requests)");
