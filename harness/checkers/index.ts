@@ -25,8 +25,26 @@ import { isRealBuild } from "../history/run.ts";
 
 export const CHECKERS: readonly Checker[] = [classification, faultSurfaces, blastRadiusChecker, liveness, recovery, freshInstance, stateSurvival, exactlyOnce, integrity, abortHook, stack, destructors, resources, memoryGrowth, handles, faithfulErrors, frames];
 
-export function judge(run: ScenarioRun): Verdict[] {
-  return CHECKERS.map((check) => check(run));
+/** Each checker's guarantee, in CHECKERS' order: what the verdict of a checker that threw is named. */
+export const CHECKER_IDS = [
+  "classification", "fault-surfaces", "blast-radius", "liveness", "recovery", "fresh-instance", "state", "exactly-once", "integrity",
+  "abort-hook", "stack", "destructors", "resources", "memory-growth", "handles", "faithful-errors", "frames",
+] as const;
+
+/**
+ * Every checker's verdict on `run`. A checker that throws (a history it cannot read) gives an
+ * unknown verdict carrying the error: the harness's failure, never the worker's, and never the
+ * end of the other verdicts, the matrix lane or the report.
+ */
+export function judge(run: ScenarioRun, checkers: readonly Checker[] = CHECKERS): Verdict[] {
+  return checkers.map((check, i) => {
+    try {
+      return check(run);
+    } catch (error) {
+      const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+      return { checker: CHECKER_IDS[i] ?? check.name, status: "unknown", summary: `not judged: the checker failed on this history (${message})`, evidence: [] };
+    }
+  });
 }
 
 /**
