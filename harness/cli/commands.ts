@@ -114,8 +114,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-// A failed build is the work failing; a HarnessError (engine/matrix.ts: a workerd that never
-// came up) is the harness's own failure; anything else that escapes is bad input or
+// A failed build is the work failing; a HarnessError (runner/errors.ts: a workerd that never
+// came up, a run that stalled) is the harness's own failure; anything else that escapes is bad input or
 // environment. Matched by name: importing the matrix here would load Miniflare for every command.
 export function exitCodeFor(error: unknown): number {
   if (error instanceof BuildError) return 1;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -41,6 +41,17 @@ describe("wrh run", () => {
 
   // The canary's counter, in the workers-rs test-worker layout, needs the SOME_SECRET that a
   // built directory cannot give it: a profile mismatch found before any run, never a verdict.
+  it("exits 3, the harness's failure, when workerd cannot start the worker; one line naming it, nothing left behind", () => {
+    const dir = mkdtempSync(join(tmpdir(), "wrh-broken-worker-"));
+    writeFileSync(join(dir, "index.js"), "export default { fetch( {\n");
+    const out = join(mkdtempSync(join(tmpdir(), "wrh-out-")), "run");
+    const { status, stdout, stderr } = wrh("run", "--worker", dir, "--out", out);
+    expect(status).toBe(3);
+    expect(stdout).toBe("");
+    expect(stderr.trim().split("\n").at(-1)).toMatch(/^wrh: error: workerd could not start .*index\.js: /);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it("exits 2 at the preflight with one line naming the route when the profile does not fit the worker", () => {
     const out = mkdtempSync(join(tmpdir(), "wrh-out-"));
     const { status, stdout, stderr } = wrh("run", "--worker", "dist/abort", "--scenario", "abort-with-siblings", "--out", out);

@@ -18,6 +18,7 @@ import { proveFit } from "../profile/preflight.ts";
 import { profileClient } from "../profile/profile-client.ts";
 import type { Profile } from "../profile/profile.ts";
 import { defaultStrategyFor, type Mutant, STRATEGIES, type Strategy, strategyFitsBuild } from "../protocol/recovery.ts";
+import { HarnessError } from "../runner/errors.ts";
 import { type ResolvedWorker, resolveOwnWorker, startOwnWorker } from "../runner/own-worker.ts";
 import { type RunningWorker, startCanary } from "../runner/start-worker.ts";
 import { runDealer } from "./run-dealer.ts";
@@ -93,10 +94,7 @@ export class MatrixInputError extends Error {
   override name = "MatrixInputError";
 }
 
-/** The harness's own failure (a worker that never came up, a run that stalled): never the worker's. */
-export class HarnessError extends Error {
-  override name = "HarnessError";
-}
+export { HarnessError };
 
 const DEFAULT_RUN_DEADLINE_MS = 120_000;
 const START_DEADLINE_MS = 60_000;

@@ -13,6 +13,7 @@ import type { Topology } from "../history/scenario.ts";
 import { type Mutant, type Strategy, defaultStrategyFor, strategyFitsBuild } from "../protocol/recovery.ts";
 import { type Deadline, DEFAULT_REQUEST_DEADLINE_MS, expiry } from "./deadline.ts";
 import { DRIVER_NAME, driverAgent, driverGet, driverWorker, ISOLATE_HEADER, SEQUENCE_PATH, type SequenceLine, sequenceLines } from "./driver.ts";
+import { HarnessError } from "./errors.ts";
 import { readWorkerRuntimeConfig } from "./wrangler-config.ts";
 
 export interface StartOptions {
@@ -250,7 +251,7 @@ async function start(label: string, workers: WorkerOptions[], services: WorkerOp
     const text = `${(error as Error).message}\n${output.join("")}`;
     const cause = text.split("\n").find((line) => /error/i.test(line) && !line.startsWith("The Workers runtime failed"));
     const summary = (error as Error).message.split("\n")[0];
-    throw new Error(`workerd could not start ${label}: ${summary}${cause ? ` — ${cause.replace(/ stack: .*/, "").trim().slice(0, 400)}` : ""}`);
+    throw new HarnessError(`workerd could not start ${label}: ${summary}${cause ? ` — ${cause.replace(/ stack: .*/, "").trim().slice(0, 400)}` : ""}`);
   }
   return { mf, pids: [...ownWorkerd()].filter((pid) => !before.has(pid)), driver: await mf.unsafeGetDirectURL(DRIVER_NAME) };
 }
