@@ -48,8 +48,8 @@ beforeAll(() => {
   const tarball = readdirSync(scratch).find((file) => file.endsWith(".tgz"))!;
   expect(sh("npm", ["init", "-y"]).status).toBe(0);
   // A user's install: the package's dependencies at their newest matching versions, some not in
-  // the cache that setup filled (a newer workerd, say), so fetched. It took 21 s on an idle
-  // machine and more than 300 s on a loaded one with a cold cache: the deadline is for a hung npm.
+  // the cache that setup filled (a newer workerd, say), so fetched: seconds on an idle machine,
+  // many minutes on a loaded one with a cold cache. The deadline is for a hung npm.
   const installed = sh("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", join(scratch, tarball)], INSTALL_DEADLINE_MS);
   expect(installed.status, installed.stderr).toBe(0);
   // What a Worker's repository with its own vitest tests has: the versions this clone pins.

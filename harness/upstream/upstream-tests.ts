@@ -12,7 +12,7 @@ import { BuildError } from "../build/build.ts";
 import { installTool, lockedVersion } from "../build/real-tools.ts";
 import { ensureToolchain, type Toolchain, WASM_TARGET } from "../build/toolchain.ts";
 import { PROJECT_ROOT, WORKERS_DIR } from "../project.ts";
-import { cargoPatchSection, crateSource, type PointPatch, patchedCopy } from "../releases/patches.ts";
+import { cargoPatchSection, cliWithPatchedSupport, crateSource, PATCHABLE, type PointPatch, patchedCopy } from "../releases/patches.ts";
 
 /** docs/upstream/<finding>/upstream.json: one test in upstream's form and the fix it judges. */
 export interface UpstreamTest {
@@ -77,10 +77,19 @@ async function runVariant(test: UpstreamTest, dir: string, variant: Outcome["var
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   for (const entry of ["Cargo.toml", "Cargo.lock", "src", test.node]) cpSync(join(project, entry), join(work, entry), { recursive: true });
+  const bindgenVersion = lockedVersion(join(project, "Cargo.lock"), "wasm-bindgen")!;
+  // The glue generator is not a dependency of the crate: its fix goes into the CLI that binds it.
+  let cliSource: string | undefined;
   if (variant === "fixed") {
     const libraries: Record<string, string> = {};
     for (const patch of test.patches) {
-      const version = lockedVersion(join(project, "Cargo.lock"), patch.crate);
+      if (patch.crate === "wasm-bindgen-cli-support") {
+        const support = join(WORK_DIR, test.finding, "patched", patch.crate);
+        patchedCopy(await crateSource(patch.crate, bindgenVersion), support, patch.file, test.finding);
+        cliSource = await cliWithPatchedSupport(bindgenVersion, support, join(WORK_DIR, test.finding, "patched", "wasm-bindgen-cli"));
+        continue;
+      }
+      const version = PATCHABLE[patch.crate] === "library" && lockedVersion(join(project, "Cargo.lock"), patch.crate);
       if (!version) throw new BuildError(`${test.finding}: ${relative(process.cwd(), patch.file)} patches ${patch.crate}, which ${test.project}/Cargo.lock does not lock`);
       const dest = join(WORK_DIR, test.finding, "patched", patch.crate);
       patchedCopy(await crateSource(patch.crate, version), dest, patch.file, test.finding);
@@ -88,14 +97,13 @@ async function runVariant(test: UpstreamTest, dir: string, variant: Outcome["var
     }
     writeFileSync(join(work, "Cargo.toml"), readFileSync(join(work, "Cargo.toml"), "utf8") + cargoPatchSection(libraries));
   }
-  log(`${test.finding} ${variant}: building ${test.project} (${test.rustflags.join(" ")}, -Zbuild-std=${test.buildStd})`);
+  log(`${test.finding} ${variant}: building ${test.project}${cliSource ? " (bound by the CLI built with the patched glue generator)" : ""} (${test.rustflags.join(" ")}, -Zbuild-std=${test.buildStd})`);
   const started = performance.now();
   await cargoBuild(toolchain, work, join(WORK_DIR, test.finding, "target"), test);
   const buildSeconds = (performance.now() - started) / 1000;
   const crate = /^name\s*=\s*"([^"]+)"/m.exec(readFileSync(join(project, "Cargo.toml"), "utf8"))![1]!.replaceAll("-", "_");
   const wasm = join(WORK_DIR, test.finding, "target", WASM_TARGET, "release", `${crate}.wasm`);
-  const bindgenVersion = lockedVersion(join(project, "Cargo.lock"), "wasm-bindgen")!;
-  const cli = await installTool({ crate: "wasm-bindgen-cli", version: bindgenVersion, bin: "wasm-bindgen", coldHint: "a cold install compiles ~180 crates" }, log);
+  const cli = await installTool({ crate: "wasm-bindgen-cli", version: bindgenVersion, bin: "wasm-bindgen", path: cliSource, coldHint: "a cold install compiles ~180 crates" }, log);
   const pkg = join(work, "pkg");
   const bound = spawnSync(cli.bin, [wasm, "--target", "nodejs", "--out-dir", pkg], { encoding: "utf8" });
   if (bound.status !== 0) throw new BuildError(`${test.finding}: wasm-bindgen ${bindgenVersion} failed: ${bound.stderr.trim().split("\n")[0]}`);
