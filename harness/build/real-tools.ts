@@ -158,7 +158,7 @@ function registrySource(crate: string, version: string): string | undefined {
 }
 
 /** `failed to select a version for the requirement `NAME = "…"` (locked to X)`: the registry lacks NAME X. */
-function missingLockedCrate(text: string): { name: string; version: string } | undefined {
+export function missingLockedCrate(text: string): { name: string; version: string } | undefined {
   const match = /failed to select a version for the requirement `([A-Za-z0-9_-]+) = [^`]*` \(locked to ([^)\s]+)\)/.exec(text);
   return match ? { name: match[1]!, version: match[2]! } : undefined;
 }

@@ -4,11 +4,12 @@
 // build `wrh run --worker` judges. Unlike `wrh build` it needs no clone: everything it reads is
 // the user's crate, the per-user tool cache and the package's own esbuild.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { homedir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { BuildError, DEFAULT_MAX_MEMORY_BYTES, validateMaxMemory } from "../build/build.ts";
 import { MEMORY_CAP, REAL_ENTRY_FILE, findProjectWasmOpt, projectEsbuild, spawnWorkerBuild, workerBuildEnv } from "../build/real-build.ts";
 import { type ToolSources, ensureRealTools, ensureToolchainShims, lockedFromPath, lockedVersion } from "../build/real-tools.ts";
-import { ensureToolchain } from "../build/toolchain.ts";
+import { ensureToolchain, WASM_TARGET } from "../build/toolchain.ts";
 import { UsageError } from "./usage.ts";
 
 /** worker-build's default output folder, relative to the crate; `wrh run --worker` takes it. */
@@ -136,20 +137,47 @@ export function inspectCrate(given: string): CrateFacts {
   return { crateDir, name, lockPath, workerVersion: workerVersion!, wasmBindgenVersion: wasmBindgenVersion!, toolSources };
 }
 
+/** The string items of a TOML value `rustflags = [...]` or `rustflags = "a b"` in `section` of `text`. */
+function rustflagsIn(text: string, section: string): string[] | undefined {
+  const lines = text.split("\n");
+  let current = "";
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.replace(/^\s+/, "");
+    const header = /^\[([^\]]+)\]\s*(#.*)?$/.exec(line);
+    if (header) current = header[1]!.replaceAll(/\s/g, "").replaceAll(/["']/g, "");
+    if (current !== section || !/^rustflags\s*=/.test(line)) continue;
+    let value = line.replace(/^rustflags\s*=\s*/, "");
+    // An array may span lines up to its closing bracket.
+    while (value.startsWith("[") && !/\]\s*(#.*)?$/.test(value) && i + 1 < lines.length) value += ` ${lines[++i]}`;
+    const strings = [...value.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'/g)].map((m) => m[2] ?? JSON.parse(`"${m[1]}"`) as string);
+    return value.startsWith("[") ? strings : (strings[0] ?? "").split(/\s+/).filter(Boolean);
+  }
+  return undefined;
+}
+
 /**
- * Cargo reads no `rustflags` from its config files while RUSTFLAGS is set, and the build sets
- * it (the memory cap): a user whose crate needs config rustflags (getrandom's wasm_js cfg, say)
- * must learn why they no longer apply.
+ * The rustflags cargo would take from the crate's config files (`.cargo/config.toml` from the
+ * crate up, then cargo's home): `[target.wasm32-unknown-unknown]`'s, else `[build]`'s. Cargo reads
+ * none of them while RUSTFLAGS is set, and the build sets it (the memory cap), so they are put
+ * in front of it: a crate that needs them (getrandom's `wasm_js` backend, as workers-rs's own
+ * config sets) builds as it does for its user.
  */
-function configsWithRustflags(crateDir: string): string[] {
-  const found: string[] = [];
+export function configRustflags(crateDir: string): { flags: string[]; from: string[]; skipped: string[] } {
+  const configs: string[] = [];
   for (let dir = crateDir; ; dir = dirname(dir)) {
     for (const name of ["config.toml", "config"]) {
       const path = join(dir, ".cargo", name);
-      if (existsSync(path) && statSync(path).isFile() && /^\s*rustflags\s*=/m.test(readFileSync(path, "utf8"))) found.push(path);
+      if (existsSync(path) && statSync(path).isFile()) configs.push(path);
     }
-    if (dirname(dir) === dir) return found;
+    if (dirname(dir) === dir) break;
   }
+  const home = join(process.env.CARGO_HOME || join(homedir(), ".cargo"), "config.toml");
+  if (existsSync(home) && !configs.includes(home)) configs.push(home);
+  const read = (section: string) => configs.map((path) => ({ path, flags: rustflagsIn(readFileSync(path, "utf8"), section) })).filter((c) => c.flags);
+  const target = read(`target.${WASM_TARGET}`);
+  const chosen = target.length ? target : read("build");
+  const skipped = configs.filter((path) => /^\s*\[target\.['"]?cfg\(/m.test(readFileSync(path, "utf8")));
+  return { flags: chosen.flatMap((c) => c.flags!), from: chosen.map((c) => c.path), skipped };
 }
 
 function shown(path: string): string {
@@ -196,10 +224,11 @@ export async function buildCrateCommand(request: CrateBuildRequest, say: (line: 
   // The user's own RUSTFLAGS stay, as worker-build would keep them; the cap makes an OOM fault
   // a real allocation failure, since local workerd enforces no memory limit.
   const userFlags = (process.env.RUSTFLAGS ?? "").split(/\s+/).filter(Boolean);
-  const rustflags = [...userFlags, MEMORY_CAP(maxMemoryBytes)];
-  for (const config of configsWithRustflags(facts.crateDir)) {
-    say(`note: ${shown(config)} sets rustflags, which cargo ignores while RUSTFLAGS is set (it carries the memory cap); put them in RUSTFLAGS instead`);
-  }
+  // RUSTFLAGS given replaces the config's rustflags for cargo, as it would for the user too.
+  const fromConfig = userFlags.length ? { flags: [], from: [], skipped: [] } : configRustflags(facts.crateDir);
+  if (fromConfig.flags.length) say(`rustflags from ${fromConfig.from.map(shown).join(", ")}: ${fromConfig.flags.join(" ")}`);
+  for (const path of fromConfig.skipped) say(`note: ${shown(path)} has [target.'cfg(…)'] rustflags, which this build does not evaluate; give them in RUSTFLAGS if the crate needs them`);
+  const rustflags = [...userFlags, ...fromConfig.flags, MEMORY_CAP(maxMemoryBytes)];
   const args = [request.dev ? "--dev" : "--release", ...(request.panicUnwind ? ["--panic-unwind"] : []), ...(noOpt ? ["--no-opt"] : [])];
   const env = workerBuildEnv({
     shimsDir: shims.dir,

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { inspectCrate } from "./build-crate-command.ts";
+import { configRustflags, inspectCrate } from "./build-crate-command.ts";
 import { exitCodeFor, main } from "./commands.ts";
 import { wrh } from "./spawn-wrh.ts";
 
@@ -135,3 +135,37 @@ describe("wrh build --crate: what it accepts", () => {
     expect(inspectCrate(dir).workerVersion).toBe("0.8.7");
   });
 });
+
+describe("wrh build --crate: the crate's cargo config rustflags", () => {
+  const withHome = <T>(body: () => T): T => {
+    const saved = process.env.CARGO_HOME;
+    process.env.CARGO_HOME = mkdtempSync(join(tmpdir(), "wrh-cargo-home-"));
+    try {
+      return body();
+    } finally {
+      if (saved === undefined) delete process.env.CARGO_HOME;
+      else process.env.CARGO_HOME = saved;
+    }
+  };
+
+  it("takes [target.wasm32-unknown-unknown]'s from the configs up the tree (workers-rs's getrandom cfg), nearest first", () => withHome(() => {
+    const root = fixture({
+      ".cargo/config.toml": `[target.wasm32-unknown-unknown]\nrustflags = ["--cfg", "getrandom_backend=\\"wasm_js\\""]\n`,
+      "test/.cargo/config.toml": `[target.wasm32-unknown-unknown]\nrustflags = [\n  "-Ctarget-feature=+simd128", # vectors\n]\n\n[build]\nrustflags = ["-Cignored"]\n`,
+      "test/Cargo.toml": pkg(`[dependencies]\nworker = "0.8.7"`),
+    });
+    const found = configRustflags(join(root, "test"));
+    expect(found.flags).toEqual(["-Ctarget-feature=+simd128", "--cfg", 'getrandom_backend="wasm_js"']);
+    expect(found.from).toEqual([join(root, "test/.cargo/config.toml"), join(root, ".cargo/config.toml")]);
+  }));
+
+  it("falls back to [build]'s, reads the string form, and names a cfg() section it does not evaluate", () => withHome(() => {
+    const root = fixture({
+      ".cargo/config.toml": `[build]\nrustflags = "-Cdebuginfo=1 -Copt-level=2"\n\n[target.'cfg(target_arch = "wasm32")']\nrustflags = ["-Cx"]\n`,
+      "Cargo.toml": pkg(`[dependencies]\nworker = "0.8.7"`),
+    });
+    expect(configRustflags(root)).toEqual({ flags: ["-Cdebuginfo=1", "-Copt-level=2"], from: [join(root, ".cargo/config.toml")], skipped: [join(root, ".cargo/config.toml")] });
+    expect(configRustflags(fixture({ "Cargo.toml": pkg("") })).flags).toEqual([]);
+  }));
+});
+

@@ -9,7 +9,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, r
 import { homedir } from "node:os";
 import { basename, dirname, join, relative } from "node:path";
 import { BuildError } from "../build/build.ts";
-import { hostCargo, wrhCacheDir } from "../build/real-tools.ts";
+import { hostCargo, missingLockedCrate, wrhCacheDir } from "../build/real-tools.ts";
 
 /** The crates a patch may change, and how the fix reaches the build. */
 export const PATCHABLE = {
@@ -81,6 +81,16 @@ export function patchedCopy(source: string, dest: string, patchFile: string, wha
   }
 }
 
+/**
+ * Makes the crate in `dir` a workspace of its own: a tool copy built with `cargo install --path`
+ * may lie under another workspace (this project's workers/), which cargo would otherwise refuse.
+ */
+export function ownWorkspace(dir: string): void {
+  const manifest = join(dir, "Cargo.toml");
+  const text = readFileSync(manifest, "utf8");
+  if (!/^\[workspace\]/m.test(text)) writeFileSync(manifest, `${text}\n[workspace]\n`);
+}
+
 /** The `[patch.crates-io]` section that puts the patched library copies into a crate's build. */
 export function cargoPatchSection(libraries: Record<string, string>): string {
   const lines = Object.entries(libraries).map(([name, path]) => `${name} = { path = ${JSON.stringify(path)} }`);
@@ -95,10 +105,20 @@ export function cargoPatchSection(libraries: Record<string, string>): string {
 export async function cliWithPatchedSupport(cliVersion: string, cliSupport: string, dest: string): Promise<string> {
   rmSync(dest, { recursive: true, force: true });
   cpSync(await crateSource("wasm-bindgen-cli", cliVersion), dest, { recursive: true, filter: (path) => !path.endsWith(".cargo-ok") });
+  ownWorkspace(dest);
   const manifest = join(dest, "Cargo.toml");
   writeFileSync(manifest, readFileSync(manifest, "utf8") + cargoPatchSection({ "wasm-bindgen-cli-support": cliSupport }));
-  // Only the patched entry of the released lock moves (to the path), so `cargo install --locked` takes it.
-  const relock = spawnSync(hostCargo(), ["metadata", "--format-version", "1"], { cwd: dest, encoding: "utf8", stdio: ["ignore", "ignore", "pipe"] });
-  if (relock.status !== 0) throw new BuildError(`wasm-bindgen-cli ${cliVersion} with the patched glue generator: cargo cannot resolve it: ${relock.stderr.trim().split("\n").at(-1)}`);
-  return dest;
+  // Only the patched entry of the released lock moves (to the path), so `cargo install --locked`
+  // takes it; and, as for a plain install, a pin this crates.io lacks moves to the newest
+  // compatible version.
+  const cargo = hostCargo();
+  for (let attempt = 0; ; attempt++) {
+    const relock = spawnSync(cargo, ["metadata", "--format-version", "1"], { cwd: dest, encoding: "utf8", stdio: ["ignore", "ignore", "pipe"] });
+    if (relock.status === 0) return dest;
+    const missing = missingLockedCrate(relock.stderr);
+    if (!missing || attempt === 8) {
+      throw new BuildError(`wasm-bindgen-cli ${cliVersion} with the patched glue generator: cargo cannot resolve it: ${relock.stderr.trim().split("\n")[0]}`);
+    }
+    spawnSync(cargo, ["update", "-p", `${missing.name}@${missing.version}`], { cwd: dest, stdio: "ignore" });
+  }
 }

@@ -14,7 +14,7 @@ import { hashStrings, hashTree, sha256 } from "../build/source-hash.ts";
 import { requireToolchain } from "../build/toolchain.ts";
 import { DIST_DIR, WORKERS_DIR } from "../project.ts";
 import type { KnownBug } from "../report/releases.ts";
-import { cargoPatchSection, cliWithPatchedSupport, crateSource, PATCHABLE, type PatchableCrate, patchedCopy, type PointPatch } from "./patches.ts";
+import { cargoPatchSection, cliWithPatchedSupport, crateSource, ownWorkspace, PATCHABLE, type PatchableCrate, patchedCopy, type PointPatch } from "./patches.ts";
 
 export interface ReleasePoint {
   /** `<worker>+<wasm-bindgen>`, e.g. 0.8.5+0.2.126, then `+<label>` when patched: what --only names. */
@@ -269,6 +269,7 @@ async function applyPatches(point: ReleasePoint, patches: readonly PointPatch[],
       libraries[patch.crate] = dest;
     } else if (patch.crate === "worker-build") {
       patchedCopy(source, toolSources.workerBuild!, patch.file, point.name);
+      ownWorkspace(toolSources.workerBuild!);
     } else {
       const support = join(POINTS_DIR, point.name, "tools", "wasm-bindgen-cli-support");
       patchedCopy(source, support, patch.file, point.name);

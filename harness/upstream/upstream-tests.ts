@@ -97,7 +97,7 @@ async function runVariant(test: UpstreamTest, dir: string, variant: Outcome["var
     }
     writeFileSync(join(work, "Cargo.toml"), readFileSync(join(work, "Cargo.toml"), "utf8") + cargoPatchSection(libraries));
   }
-  log(`${test.finding} ${variant}: building ${test.project}${cliSource ? " (bound by the CLI built with the patched glue generator)" : ""} (${test.rustflags.join(" ")}, -Zbuild-std=${test.buildStd})`);
+  log(`${test.finding} ${variant}: building ${test.project}${cliSource ? " (bound by the CLI built with the patched glue generator)" : ""} (${[...test.rustflags, `-Zbuild-std=${test.buildStd}`].join(" ")})`);
   const started = performance.now();
   await cargoBuild(toolchain, work, join(WORK_DIR, test.finding, "target"), test);
   const buildSeconds = (performance.now() - started) / 1000;
