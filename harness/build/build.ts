@@ -11,6 +11,7 @@ import { hashStrings, hashTree, sha256 } from "./source-hash.ts";
 import { type Toolchain, WASM_TARGET, requireToolchain } from "./toolchain.ts";
 import { type Variant, VARIANTS } from "./variants.ts";
 import { ehEncodingOf, inspectWasm } from "./wasm-inspect.ts";
+import { duration } from "../duration.ts";
 
 export const DEFAULT_MAX_MEMORY_BYTES = 64 * 1024 * 1024;
 const WASM_PAGE_BYTES = 64 * 1024;
@@ -145,9 +146,6 @@ async function bundleWorker(plan: BuildPlan): Promise<void> {
   });
 }
 
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
-}
 
 async function buildVariant(plan: BuildPlan, inputs: BuildInputs, log: (line: string) => void): Promise<VariantBuild> {
   const { toolchain, maxMemoryBytes } = inputs;
@@ -202,7 +200,7 @@ async function buildVariant(plan: BuildPlan, inputs: BuildInputs, log: (line: st
   // Written last: an interrupted build leaves the old manifest, whose hashes force a redo.
   writeManifest(manifest);
   log(
-    `${variant.name}: ${plan.compile ? `compiled in ${seconds(compileMs)}` : "wasm up to date"}, ` +
+    `${variant.name}: ${plan.compile ? `compiled in ${duration(compileMs)}` : "wasm up to date"}, ` +
     `${plan.bundle ? "worker bundled" : "worker up to date"} → ${join(dist, WASM_FILE)} ` +
     `(${(bytes.length / 1024).toFixed(1)} KiB, ${found} EH) and ${MANIFEST_FILE}`,
   );

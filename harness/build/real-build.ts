@@ -25,6 +25,7 @@ import { hashStrings, hashTree, sha256 } from "./source-hash.ts";
 import { type Toolchain, WASM_TARGET, requireToolchain } from "./toolchain.ts";
 import type { EhEncoding } from "./variants.ts";
 import { type ExceptionCensus, type MemoryLimits, ehEncodingOf, inspectWasm } from "./wasm-inspect.ts";
+import { duration } from "../duration.ts";
 
 export const REAL_CRATE_DIR = join(WORKERS_DIR, "real-canary");
 
@@ -428,9 +429,6 @@ function runWorkerBuild(mode: RealMode, inputs: RealInputs, outDir: string): Pro
   return spawnWorkerBuild(inputs.tools.workerBuild.bin, args, { cwd: inputs.source.crateDir, env, label: mode.name });
 }
 
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
-}
 
 function verify(
   mode: RealMode, source: RealSource, found: EhEncoding | "mixed", rustcFound: EhEncoding | "mixed", memory: MemoryLimits | undefined, maxMemoryBytes: number,
@@ -583,7 +581,7 @@ async function buildMode(mode: RealMode, inputs: RealInputs, force: boolean, log
     builtAt: new Date().toISOString(),
   };
   writeFileSync(join(dist, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
-  log(`${mode.name}: built in ${seconds(compileMs)} → ${join(dist, REAL_ENTRY_FILE)} + ${mode.wasmFile} ` +
+  log(`${mode.name}: built in ${duration(compileMs)} → ${join(dist, REAL_ENTRY_FILE)} + ${mode.wasmFile} ` +
     `(${(bytes.length / 1024).toFixed(1)} KiB, shipped EH ${found}, rustc EH ${rustcFound})`);
   return { manifest, result: "built" };
 }

@@ -24,6 +24,7 @@ import { homedir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { hashStrings, hashTree } from "./source-hash.ts";
 import { type Toolchain, ToolchainError, WASM_TARGET } from "./toolchain.ts";
+import { duration } from "../duration.ts";
 
 /** The worker-build release the real builds use (it must match the `worker` crate's 0.8 line). */
 export const WORKER_BUILD_VERSION = "0.8.7";
@@ -138,9 +139,6 @@ function runStreaming(cmd: string, args: string[], options: { cwd?: string; env?
   });
 }
 
-function seconds(ms: number): string {
-  return ms >= 60_000 ? `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s` : `${(ms / 1000).toFixed(1)} s`;
-}
 
 function cargoHome(): string {
   return process.env.CARGO_HOME || join(homedir(), ".cargo");
@@ -254,7 +252,7 @@ export async function installTool(spec: ToolSpec, log: (line: string) => void): 
     installSeconds: Math.round(elapsed / 100) / 10, installedAt: new Date().toISOString(),
   };
   writeFileSync(recordPath, JSON.stringify(record, null, 2) + "\n");
-  log(`installed ${spec.crate} ${spec.version} in ${seconds(elapsed)}${adjustments.length ? ` (lockfile changes: ${adjustments.join(", ")})` : ""}`);
+  log(`installed ${spec.crate} ${spec.version} in ${duration(elapsed)}${adjustments.length ? ` (lockfile changes: ${adjustments.join(", ")})` : ""}`);
   return { crate: spec.crate, version: spec.version, bin, installed: true, lockAdjustments: adjustments, ...(spec.path ? { fromSource: spec.path } : {}) };
 }
 

@@ -22,8 +22,9 @@ import {
 } from "../report/releases.ts";
 import { say } from "./commands.ts";
 import { outputDir, shown, timestamp, writingInto } from "./output-dir.ts";
-import { deadlineOption, duration, parallelOption, progressLine, repeatOption, selectScenarios } from "./run-command.ts";
+import { deadlineOption, parallelOption, progressLine, repeatOption, selectScenarios } from "./run-command.ts";
 import { COMMAND_OPTIONS, pick, UsageError } from "./usage.ts";
+import { duration } from "../duration.ts";
 
 /** `--source NAME=PATH`s: checkouts to build from, checked before anything runs. */
 function sourceTrees(given: readonly string[]): SourceTrees | undefined {

@@ -19,6 +19,7 @@ import { exitStatus } from "../checkers/verdict.ts";
 import { outputDir, timestamp, writingInto } from "./output-dir.ts";
 import { REPORTS, writeReports } from "./report-command.ts";
 import { COMMAND_OPTIONS, DEFAULT_PARALLEL, pick, UsageError } from "./usage.ts";
+import { duration } from "../duration.ts";
 
 /** The scenarios `--scenario-file` and `--only-file` select: the catalog and the files, or the files only. */
 export async function scenariosFrom(values: { "scenario-file"?: string[]; "only-file"?: boolean }): Promise<Scenario[]> {
@@ -58,10 +59,6 @@ export function deadlineOption(text: string | undefined): number | undefined {
 }
 
 /** Minutes and seconds, as a progress line says how long is left. */
-export function duration(ms: number): string {
-  const seconds = Math.round(ms / 1000);
-  return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
-}
 
 /** Prints each progress event to stderr with an estimate of the time left (from the runs so far). */
 export function progressReporter(): (event: ProgressEvent) => void {

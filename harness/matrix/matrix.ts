@@ -22,6 +22,7 @@ import { HarnessError } from "../runner/errors.ts";
 import { type ResolvedWorker, resolveOwnWorker, startOwnWorker } from "../runner/own-worker.ts";
 import { type RunningWorker, startCanary } from "../runner/start-worker.ts";
 import { runDealer } from "./run-dealer.ts";
+import { duration } from "../duration.ts";
 
 /** Every build the matrix can run: the reference runtime's variants, then real workers-rs's modes. */
 export const ALL_BUILDS: readonly BuildName[] = [...VARIANT_NAMES, ...REAL_MODE_NAMES];
@@ -367,8 +368,8 @@ export function matrixSession(options: MatrixOptions, total: number, tally = { d
     if (options.historyFile) appendHistory(options.historyFile, history);
     const slowest = current && slowestAnswer(history.records, current.worker.deadlineMs);
     if (slowest && slowest.ms > slowest.deadlineMs / 2) {
-      note(`${history.runId}: ${slowest.record.kind} (#${slowest.record.id}) answered ${(slowest.ms / 1000).toFixed(1)} s into its ` +
-        `${(slowest.deadlineMs / 1000).toFixed(1)} s deadline, more than half of it: a request that timed out here may have been slow rather than hung`);
+      note(`${history.runId}: ${slowest.record.kind} (#${slowest.record.id}) answered ${duration(slowest.ms)} into its ` +
+        `${duration(slowest.deadlineMs)} deadline, more than half of it: a request that timed out here may have been slow rather than hung`);
     }
     const result = judgeRun(history);
     if (options.keepRecords && !options.keepRecords(result, total)) result.history = { ...history, records: [] };

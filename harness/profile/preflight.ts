@@ -16,6 +16,7 @@ import { resolveOwnWorker, startOwnWorker } from "../runner/own-worker.ts";
 import type { RunningWorker } from "../runner/start-worker.ts";
 import { profileClient } from "./profile-client.ts";
 import type { Profile } from "./profile.ts";
+import { duration } from "../duration.ts";
 
 export class ProfileMismatchError extends Error {
   override name = "ProfileMismatchError";
@@ -158,12 +159,11 @@ export function fitDeadline(preflight: Preflight, givenMs?: number): { ms: numbe
   if (givenMs !== undefined) return { ms: givenMs, note: `request deadline ${givenMs / 1000} s (--deadline)` };
   const answered = Object.values(preflight).filter((a) => a.status !== "timeout");
   const slowest = Math.max(0, ...answered.map((a) => a.ms));
-  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   if (slowest * DEADLINE_HEADROOM <= DEFAULT_REQUEST_DEADLINE_MS) {
-    return { ms: DEFAULT_REQUEST_DEADLINE_MS, note: `request deadline ${DEFAULT_REQUEST_DEADLINE_MS / 1000} s (the default; the slowest fault answered in ${seconds(slowest)})` };
+    return { ms: DEFAULT_REQUEST_DEADLINE_MS, note: `request deadline ${DEFAULT_REQUEST_DEADLINE_MS / 1000} s (the default; the slowest fault answered in ${duration(slowest)})` };
   }
   const ms = Math.ceil((slowest * DEADLINE_HEADROOM) / 1000) * 1000;
-  return { ms, note: `request deadline ${ms / 1000} s: the slowest fault answered in ${seconds(slowest)} (a debug build?), and a request may take ${DEADLINE_HEADROOM} times that; --deadline chooses another` };
+  return { ms, note: `request deadline ${ms / 1000} s: the slowest fault answered in ${duration(slowest)} (a debug build?), and a request may take ${DEADLINE_HEADROOM} times that; --deadline chooses another` };
 }
 
 /** Classes a panic=abort build's runtime answers a panic with (it resets, or workerd cancels). */

@@ -6,6 +6,7 @@ import type { MatrixResult } from "../checkers/index.ts";
 import { isBroken, isUnknown, type Verdict } from "../checkers/verdict.ts";
 import { findingIds, NEW_FINDING } from "../checkers/findings.ts";
 import { findingGroups, findingLines, flipLines, optLines, upstreamLines } from "./findings.ts";
+import { duration } from "../duration.ts";
 
 function configLabel(result: RunResult): string {
   const { variant, strategy, mutants } = result.config;
@@ -49,7 +50,7 @@ export function summaryLine(matrix: MatrixResult): string {
   const real = signals.filter(([, n]) => n > 0).map(([signal, n]) => `${n} ${signal === "known" ? "known limitation only" : signal === "new" ? "NEW" : "upstream regression"}`);
   const parts = [`${holds} hold`, `${broken} broken${real.length ? ` (${real.join(", ")})` : ""}`, `${unknown} unknown (not observed, not a pass)`];
   if (error) parts.push(`${error} harness error${error === 1 ? "" : "s"}`);
-  return `${matrix.results.length} runs: ${parts.join(", ")} (${(matrix.durationMs / 1000).toFixed(1)} s)`;
+  return `${matrix.results.length} runs: ${parts.join(", ")} (${duration(matrix.durationMs)})`;
 }
 
 function pad(text: string, width: number): string {
