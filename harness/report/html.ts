@@ -9,6 +9,7 @@ import { NEW_FINDING } from "../checkers/findings.ts";
 import type { RunResult } from "../checkers/index.ts";
 import type { Expectation, Fault } from "../history/scenario.ts";
 import { answered, type HistoryRecord } from "../history/record.ts";
+import { escapeMarkup } from "./escape.ts";
 
 export interface HtmlOptions {
   title?: string;
@@ -67,12 +68,7 @@ interface Lane {
   records: HistoryRecord[];
 }
 
-const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-
-/** Everything from a history (messages and bodies come from the worker) goes through here. */
-function esc(value: unknown): string {
-  return String(value).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-}
+const esc = escapeMarkup;
 
 const opAnchor = (view: RunView, id: number) => `${view.anchor}-op-${id}`;
 const ms = (value: number) => `${Number(value.toFixed(1))} ms`;

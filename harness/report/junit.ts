@@ -7,10 +7,9 @@
 import type { RunResult } from "../checkers/index.ts";
 import type { MatrixResult } from "../checkers/index.ts";
 import { isBroken, isUnknown } from "../checkers/verdict.ts";
+import { escapeMarkup } from "./escape.ts";
 
-function xml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!);
-}
+const xml = escapeMarkup;
 
 export function renderJunit(matrix: MatrixResult, { strict = false } = {}): string {
   const fails = (r: RunResult) => r.status === "broken" && (strict || r.signal !== "known");

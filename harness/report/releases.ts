@@ -5,6 +5,7 @@ import { outcomeOf } from "../checkers/flips.ts";
 import type { RunResult } from "../checkers/index.ts";
 import { type BreakSignal, isBroken, isUnknown, type RunStatus } from "../checkers/verdict.ts";
 import type { Topology } from "../history/scenario.ts";
+import { escapeMarkup } from "./escape.ts";
 
 /** One release point as the report names it (harness/releases/points.json). */
 export interface ReleasePointInfo {
@@ -272,7 +273,7 @@ export function renderReleaseTable(matrix: ReleaseMatrix): string {
   return out.join("\n");
 }
 
-const escape = (text: string) => text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+const escape = escapeMarkup;
 
 /** A self-contained HTML page of the same tables, each cell's evidence in its tooltip. */
 export function renderReleaseHtml(matrix: ReleaseMatrix, found: readonly Regression[]): string {

@@ -6,7 +6,7 @@ import type { Verdict } from "../checkers/verdict.ts";
 import { contained } from "../../scenarios/expectations.ts";
 import { fault, info, run as history } from "../checkers/synthetic.ts";
 import {
-  cellText, compareFix, fixComparisonLines, flippedCells, groupRegressions, judgeKnownBugs, type KnownBug, type ReleaseMatrix, regressionGroupLine, regressions, releaseCells, renderReleaseTable,
+  cellText, compareFix, fixComparisonLines, flippedCells, groupRegressions, renderReleaseHtml, judgeKnownBugs, type KnownBug, type ReleaseMatrix, regressionGroupLine, regressions, releaseCells, renderReleaseTable,
 } from "./releases.ts";
 
 function run(scenario: string, verdicts: Record<string, Verdict["status"] | string>, blastRadius = 0, variant = "real-unwind"): RunResult {
@@ -51,6 +51,12 @@ describe("the release matrix", () => {
     // A fix that changes nothing says so: no cell moved.
     const same = compareFix(matrix({ a: [run("s", { stack: "leak" })], b: [run("s", { stack: "leak" })] }), "a", "b");
     expect([same.fixed, same.broke, same.changed]).toEqual([[], [], []]);
+  });
+
+  it("escapes what the worker said in the HTML page, quotes included", () => {
+    const page = renderReleaseHtml(matrix({ "0.8.7+0.2.130": [run("s", { classification: `fault ended as 'x"<b>&` })] }), []);
+    expect(page).toContain("fault ended as &#39;x&quot;&lt;b&gt;&amp;");
+    expect(page).not.toContain("<b>&");
   });
 
   it("names a regression only where an older point of the same mode held that guarantee", () => {
