@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { contained, resets } from "../../scenarios/expectations.ts";
 import { abortHook } from "./abort-hook.ts";
-import { fault, info, run, sibling } from "./synthetic.ts";
+import { fault, info, run, sibling } from "../testing/synthetic.ts";
 
 const RESET = resets(["Abort"]);
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { contained, resets, unrecovered } from "../../scenarios/expectations.ts";
 import { blastRadius, blastRadiusChecker } from "./blast-radius.ts";
-import { failed, fault, info, release, run, runtime, sibling, state } from "./synthetic.ts";
+import { failed, fault, info, release, run, runtime, sibling, state } from "../testing/synthetic.ts";
 
 const RESET = resets(["Abort"]);
 const CONTAINED = contained(["PanicError"]);

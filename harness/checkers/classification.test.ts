@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { contained, resets, unrecovered } from "../../scenarios/expectations.ts";
 import { classification } from "./classification.ts";
-import { failed, fault, release, run, sibling } from "./synthetic.ts";
+import { failed, fault, release, run, sibling } from "../testing/synthetic.ts";
 
 const RESET = resets(["Abort"]);
 const stale = () => sibling("inflight", failed("StaleInstance"));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { contained, resets, unrecovered } from "../../scenarios/expectations.ts";
 import { destructors } from "./destructors.ts";
-import { fault, run, stats } from "./synthetic.ts";
+import { fault, run, stats } from "../testing/synthetic.ts";
 
 const CONTAINED = contained(["PanicError"]);
 const UNWIND = { strategy: "unwind" as const };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { contained, resets, unrecovered } from "../../scenarios/expectations.ts";
 import { exactlyOnce } from "./exactly-once.ts";
-import { fault, run, sibling, stats } from "./synthetic.ts";
+import { fault, run, sibling, stats } from "../testing/synthetic.ts";
 
 const RESET = resets(["Abort"]);
 const CONTAINED = contained(["PanicError"]);

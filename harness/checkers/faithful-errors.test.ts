@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { contained, resets, unrecovered } from "../../scenarios/expectations.ts";
 import { NON_ASCII, faultMessage } from "../protocol/integrity.ts";
 import { faithfulErrors } from "./faithful-errors.ts";
-import { failed, fault, run, sibling } from "./synthetic.ts";
+import { failed, fault, run, sibling } from "../testing/synthetic.ts";
 
 const TEXT = `wrh: intentional panic ${NON_ASCII}`;
 const PANIC = { strategy: "unwind" as const, fault: { kind: "panic" as const } };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ABORT } from "../../scenarios/expectations.ts";
 import { faultSurfaces } from "./fault-surfaces.ts";
-import { fault, run, sibling } from "./synthetic.ts";
+import { fault, run, sibling } from "../testing/synthetic.ts";
 
 const SWALLOWED = { ...ABORT.none!, fault: [...ABORT.none!.fault, "ok" as const] };
 

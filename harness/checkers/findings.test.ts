@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { resets } from "../../scenarios/expectations.ts";
 import { attribute, FINDINGS, type Finding, summaryParts } from "./findings.ts";
 import { judgeRun } from "./index.ts";
-import { fault, info, run, runtime, sibling } from "./synthetic.ts";
+import { fault, info, run, runtime, sibling } from "../testing/synthetic.ts";
 import { exitStatus, type Verdict } from "./verdict.ts";
 
 const RESET = resets(["Abort"]);

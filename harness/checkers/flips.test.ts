@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { resets } from "../../scenarios/expectations.ts";
 import { flips, repeatedCells } from "./flips.ts";
 import { judgeRun } from "./index.ts";
-import { fault, info, run, runtime } from "./synthetic.ts";
+import { fault, info, run, runtime } from "../testing/synthetic.ts";
 
 const RESET = resets(["Abort"]);
 const repeat = (n: number, generationAfter: number, races?: string) => {

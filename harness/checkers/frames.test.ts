@@ -3,7 +3,7 @@ import { contained, resets, unrecovered } from "../../scenarios/expectations.ts"
 import type { Fault } from "../history/scenario.ts";
 import { expectedFrameChecksum } from "../protocol/integrity.ts";
 import { frames } from "./frames.ts";
-import { fault, run, sibling } from "./synthetic.ts";
+import { fault, run, sibling } from "../testing/synthetic.ts";
 
 const SEED = 1234;
 const swallowedAt = (at: number): Partial<Fault> => ({ kind: "panic", place: "reentrant", depth: 4, at, swallow: true });

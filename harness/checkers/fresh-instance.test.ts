@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { contained, resets, unrecovered } from "../../scenarios/expectations.ts";
 import { freshInstance } from "./fresh-instance.ts";
-import { fault, info, run, runtime, sibling, stats } from "./synthetic.ts";
+import { fault, info, run, runtime, sibling, stats } from "../testing/synthetic.ts";
 
 const RESET = resets(["Abort"]);
 const CONTAINED = contained(["PanicError"]);

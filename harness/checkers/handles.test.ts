@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { contained, resets, unrecovered } from "../../scenarios/expectations.ts";
 import { handles } from "./handles.ts";
-import { failed, fault, handleRead, run } from "./synthetic.ts";
+import { failed, fault, handleRead, run } from "../testing/synthetic.ts";
 
 const RESET = resets(["Abort"]);
 const CONTAINED = contained(["PanicError"]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { resets } from "../../scenarios/expectations.ts";
 import { integrity } from "./integrity.ts";
-import { failed, fault, handleRead, run, sibling } from "./synthetic.ts";
+import { failed, fault, handleRead, run, sibling } from "../testing/synthetic.ts";
 
 const RESET = resets(["Abort"]);
 

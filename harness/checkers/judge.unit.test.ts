@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { resets } from "../../scenarios/expectations.ts";
 import { CHECKER_IDS, CHECKERS, judge, judgeRun } from "./index.ts";
-import { fault, info, run, runtime } from "./synthetic.ts";
+import { fault, info, run, runtime } from "../testing/synthetic.ts";
 import type { Checker } from "./verdict.ts";
 
 const history = run(resets(["Abort"]), [info(runtime(1)), fault("Abort"), info(runtime(2))]);

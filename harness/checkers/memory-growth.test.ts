@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { contained, resets, unrecovered } from "../../scenarios/expectations.ts";
 import { HEAP_PER_REQUEST, MEMORY_PER_REQUEST, memoryGrowth, peakInFlight } from "./memory-growth.ts";
-import { fault, info, run, setup, sibling, type Spec } from "./synthetic.ts";
+import { fault, info, run, setup, sibling, type Spec } from "../testing/synthetic.ts";
 
 const RESET = resets(["Abort"]);
 const CONTAINED = contained(["PanicError"]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { contained, resets, unrecovered } from "../../scenarios/expectations.ts";
 import { recovery, recoveryLatency } from "./recovery.ts";
-import { failed, fault, info, run, runtime, sibling } from "./synthetic.ts";
+import { failed, fault, info, run, runtime, sibling } from "../testing/synthetic.ts";
 
 const RESET = resets(["Abort"]);
 const CONTAINED = contained(["PanicError"]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { contained, resets, unrecovered } from "../../scenarios/expectations.ts";
 import { resources } from "./resources.ts";
-import { fault, info, run, sibling, type Spec } from "./synthetic.ts";
+import { fault, info, run, sibling, type Spec } from "../testing/synthetic.ts";
 
 const RESET = resets(["Abort"]);
 const CONTAINED = contained(["PanicError"]);

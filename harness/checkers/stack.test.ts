@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { contained, resets, unrecovered } from "../../scenarios/expectations.ts";
 import { stack } from "./stack.ts";
-import { fault, info, run, runtime } from "./synthetic.ts";
+import { fault, info, run, runtime } from "../testing/synthetic.ts";
 
 const CONTAINED = contained(["PanicError"]);
 const UNWIND = { strategy: "unwind" as const };

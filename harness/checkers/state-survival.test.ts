@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { contained, resets, unrecovered } from "../../scenarios/expectations.ts";
 import type { Expectation } from "../history/scenario.ts";
 import { stateSurvival } from "./state-survival.ts";
-import { failed, fault, info, release, run, runtime, sibling, type Spec, state, type RunOptions, write } from "./synthetic.ts";
+import { failed, fault, info, release, run, runtime, sibling, type Spec, state, type RunOptions, write } from "../testing/synthetic.ts";
 
 const RESET = resets(["Abort"]);
 const DO_FAULT: RunOptions = { object: "obj", fault: { place: "durable-object" } };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { contained, resets } from "../../scenarios/expectations.ts";
 import { judgeUpstream, upstreamPromise } from "./upstream.ts";
-import { failed, fault, info, run, runtime, sibling, state, write } from "./synthetic.ts";
+import { failed, fault, info, run, runtime, sibling, state, write } from "../testing/synthetic.ts";
 
 const RESET = resets(["Abort"]);
 const CONTAINED = contained(["PanicError"]);

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { configRustflags, inspectCrate } from "./build-crate-command.ts";
 import { exitCodeFor, main } from "./commands.ts";
-import { wrh } from "./spawn-wrh.ts";
+import { wrh } from "../testing/spawn-wrh.ts";
 
 const REGISTRY = `source = "registry+https://github.com/rust-lang/crates.io-index"`;
 const LOCK = `version = 4

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { exitCodeFor, main, selectVariants } from "./commands.ts";
-import { wrh } from "./spawn-wrh.ts";
+import { wrh } from "../testing/spawn-wrh.ts";
 import { PROJECT_ROOT } from "../project.ts";
 import { COMMAND_OPTIONS } from "./usage.ts";
 

@@ -10,7 +10,7 @@ import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { resets } from "../../scenarios/expectations.ts";
 import { judgeRun } from "../checkers/index.ts";
-import { failed, fault, info, release, run, runtime, sibling } from "../checkers/synthetic.ts";
+import { failed, fault, info, release, run, runtime, sibling } from "../testing/synthetic.ts";
 import { countRuns, exitStatus } from "../checkers/verdict.ts";
 import { appendHistory, readHistory } from "../history/file.ts";
 import { PROJECT_ROOT } from "../project.ts";

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { profileWithSecret, wrh } from "./spawn-wrh.ts";
+import { profileWithSecret, wrh } from "../testing/spawn-wrh.ts";
 
 describe("wrh repro and wrh report", () => {
   it("reproduces one scenario into a history and an HTML timeline, and a report of that history judges it the same", () => {

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { profileWithSecret, wrh } from "./spawn-wrh.ts";
+import { profileWithSecret, wrh } from "../testing/spawn-wrh.ts";
 
 const ONE_RUN = ["--scenario", "panic-with-siblings", "--variant", "unwind", "--topology", "shared"];
 

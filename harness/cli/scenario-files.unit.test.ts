@@ -9,7 +9,7 @@ import { defineScenario, resets } from "../engine/define-scenario.ts";
 import { loadScenarios } from "../engine/load-scenarios.ts";
 import { ScenarioError } from "../engine/scenario.ts";
 import { main } from "./commands.ts";
-import { wrh } from "./spawn-wrh.ts";
+import { wrh } from "../testing/spawn-wrh.ts";
 
 const JSON_SCENARIO = {
   name: "json-abort", description: "an abort, from JSON", fault: { kind: "abort", place: "handler" }, workload: { inflight: { handler: 2 } },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { wrh } from "./spawn-wrh.ts";
+import { wrh } from "../testing/spawn-wrh.ts";
 import { parseSize } from "./commands.ts";
 
 describe("wrh", () => {

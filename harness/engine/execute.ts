@@ -16,7 +16,7 @@ import { ASLEEP_MS, faultIsolate, objectIsolate, RECEIVE_MS_PER_SIBLING, type Sc
 
 /**
  * What running a scenario needs of a worker: a worker the runner started, or (inside workerd,
- * harness/shim/inside-workerd.ts) the worker's own fetch handler.
+ * harness/testing/inside-workerd.ts) the worker's own fetch handler.
  */
 export type ScenarioTarget = Pick<RunningWorker, "fetchIsolate" | "deadlineMs" | "output"> & Partial<Pick<RunningWorker, "sequence">>;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { contained } from "../../scenarios/expectations.ts";
-import { fault, run, sibling } from "../checkers/synthetic.ts";
+import { fault, run, sibling } from "../testing/synthetic.ts";
 import { slowestAnswer } from "./execute.ts";
 
 const records = (...specs: Parameters<typeof run>[1]) => run(contained(["PanicError"]), specs).records;

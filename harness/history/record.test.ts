@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { resets } from "../../scenarios/expectations.ts";
-import { fault, run, sibling } from "../checkers/synthetic.ts";
+import { fault, run, sibling } from "../testing/synthetic.ts";
 import { appendHistory, HistoryFileError, historyRuns, readHistory } from "./file.ts";
 
 const file = () => join(mkdtempSync(join(tmpdir(), "wrh-history-")), "history.jsonl");

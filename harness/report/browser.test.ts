@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { wrh } from "../cli/spawn-wrh.ts";
+import { wrh } from "../testing/spawn-wrh.ts";
 import type { HistoryRecord } from "../history/record.ts";
 
 const CHROMIUM = "/usr/bin/chromium";

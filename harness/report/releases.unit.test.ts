@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { judgeRun, type RunResult } from "../checkers/index.ts";
 import type { Verdict } from "../checkers/verdict.ts";
 import { contained } from "../../scenarios/expectations.ts";
-import { fault, info, run as history } from "../checkers/synthetic.ts";
+import { fault, info, run as history } from "../testing/synthetic.ts";
 import {
   cellText, compareFix, fixComparisonLines, flippedCells, groupRegressions, renderReleaseHtml, judgeKnownBugs, type KnownBug, type ReleaseMatrix, regressionGroupLine, regressions, releaseCells, renderReleaseTable,
 } from "./releases.ts";

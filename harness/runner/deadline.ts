@@ -1,6 +1,6 @@
 // Request deadlines. Apart from the runner (which loads Miniflare) so the engine can tell a
 // timeout from other failures wherever it runs, inside workerd included
-// (harness/shim/inside-workerd.ts).
+// (harness/testing/inside-workerd.ts).
 /** How long a request may take unless the caller says otherwise (`--deadline`). */
 export const DEFAULT_REQUEST_DEADLINE_MS = 10_000;
 

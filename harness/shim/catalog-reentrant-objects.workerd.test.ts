@@ -1,4 +1,4 @@
-// Re-entrant chains and faults inside the Durable Object, inside workerd (see inside-workerd.ts).
-import { catalogInsideWorkerd } from "./inside-workerd.ts";
+// Re-entrant chains and faults inside the Durable Object, inside workerd (see ../testing/inside-workerd.ts).
+import { catalogInsideWorkerd } from "../testing/inside-workerd.ts";
 
 catalogInsideWorkerd(["reentrant-abort-swallowed", "reentrant-js-error", "object-panic", "object-abort"]);
