@@ -125,9 +125,10 @@ describe("the packed package, installed into a project outside the clone", { tim
     const worker = lockedVersion(join(crate, "Cargo.lock"), "worker")!;
     const bindgen = lockedVersion(join(crate, "Cargo.lock"), "wasm-bindgen")!;
     expect(built.stderr).toContain(`Cargo.lock locks worker ${worker}, wasm-bindgen ${bindgen}\n`);
-    // worker-build at the lock's worker version, wasm-bindgen-cli at its wasm-bindgen.
-    expect(built.stderr).toContain(`wrh: worker-build ${worker}: `);
-    expect(built.stderr).toContain(`wrh: wasm-bindgen-cli ${bindgen}: `);
+    // worker-build at the lock's worker version, wasm-bindgen-cli at its wasm-bindgen, both
+    // crates.io releases (the crate takes neither from a path).
+    expect(built.stderr).toContain(`wrh: worker-build ${worker} (from crates.io): `);
+    expect(built.stderr).toContain(`wrh: wasm-bindgen-cli ${bindgen} (from crates.io): `);
     // The package's devDependencies (binaryen) are not installed with it.
     expect(built.stderr).toMatch(/^wrh: wasm-opt: npm's binaryen does not resolve here, so building with --no-opt/m);
     expect(built.stderr).toMatch(/^wrh: running: worker-build --release --panic-unwind --no-opt \(in /m);
