@@ -28,6 +28,15 @@ function sh(command: string, args: string[], timeout = 180_000, shellEnv = env):
 const wrh = (...args: string[]) => sh("npx", ["wrh", ...args]);
 /** How long one `npm install` may take before the test calls npm hung. */
 const INSTALL_DEADLINE_MS = 900_000;
+/**
+ * A registry request that stalls is retried after a minute, not after npm's default five
+ * minutes twice over: one stalled request once took the whole deadline of an install that takes
+ * seconds, in a .ci/run.
+ */
+const NPM_INSTALL_FLAGS = [
+  "--no-audit", "--no-fund", "--prefer-offline",
+  "--fetch-timeout=60000", "--fetch-retries=5", "--fetch-retry-mintimeout=2000", "--fetch-retry-maxtimeout=10000",
+];
 
 beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), "wrh-package-"));
@@ -50,12 +59,12 @@ beforeAll(() => {
   // A user's install: the package's dependencies at their newest matching versions, some not in
   // the cache that setup filled (a newer workerd, say), so fetched: seconds on an idle machine,
   // many minutes on a loaded one with a cold cache. The deadline is for a hung npm.
-  const installed = sh("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", join(scratch, tarball)], INSTALL_DEADLINE_MS);
+  const installed = sh("npm", ["install", ...NPM_INSTALL_FLAGS, join(scratch, tarball)], INSTALL_DEADLINE_MS);
   expect(installed.status, installed.stderr).toBe(0);
   // What a Worker's repository with its own vitest tests has: the versions this clone pins.
   const ours = JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")) as { devDependencies: Record<string, string> };
   const testing = ["vitest", "@cloudflare/vitest-pool-workers"].map((name) => `${name}@${ours.devDependencies[name]}`);
-  const tools = sh("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--save-dev", ...testing], INSTALL_DEADLINE_MS);
+  const tools = sh("npm", ["install", ...NPM_INSTALL_FLAGS, "--save-dev", ...testing], INSTALL_DEADLINE_MS);
   expect(tools.status, tools.stderr).toBe(0);
 }, 3 * INSTALL_DEADLINE_MS);
 
