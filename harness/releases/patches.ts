@@ -9,7 +9,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, r
 import { homedir } from "node:os";
 import { basename, dirname, join, relative } from "node:path";
 import { BuildError } from "../build/build.ts";
-import { hostCargo, missingLockedCrate, wrhCacheDir } from "../build/real-tools.ts";
+import { hostCargo, lockedVersion, missingLockedCrate, wrhCacheDir } from "../build/real-tools.ts";
 
 /** The crates a patch may change, and how the fix reaches the build. */
 export const PATCHABLE = {
@@ -122,3 +122,47 @@ export async function cliWithPatchedSupport(cliVersion: string, cliSupport: stri
     spawnSync(cargo, ["update", "-p", `${missing.name}@${missing.version}`], { cwd: dest, stdio: "ignore" });
   }
 }
+
+/** Where a set of patches landed: library copies for `[patch.crates-io]`, tool copies to build from. */
+export interface PatchedCopies {
+  libraries: Record<string, string>;
+  workerBuild?: string;
+  wasmBindgenCli?: string;
+}
+
+/**
+ * Makes the patched copy of each patch under `dir`: a library (at the version `lockPath` locks)
+ * in patched/<crate>, worker-build (at `workerBuild`) in tools/worker-build, the glue generator
+ * (at `wasmBindgen`) with the CLI built against it in tools/wasm-bindgen-cli. `what` names the
+ * point or test in errors and progress.
+ */
+export async function makePatchedCopies(
+  patches: readonly PointPatch[],
+  options: { dir: string; lockPath: string; workerBuild: string; wasmBindgen: string; what: string; log: (line: string) => void },
+): Promise<PatchedCopies> {
+  const { dir, what } = options;
+  const copies: PatchedCopies = { libraries: {} };
+  for (const patch of patches) {
+    const version = patch.crate === "worker-build" ? options.workerBuild
+      : patch.crate === "wasm-bindgen-cli-support" ? options.wasmBindgen
+      : lockedVersion(options.lockPath, patch.crate);
+    const shown = relative(process.cwd(), patch.file) || patch.file;
+    if (!version) throw new BuildError(`${what}: ${shown} patches ${patch.crate}, which ${options.lockPath} does not lock`);
+    options.log(`${what}: patching ${patch.crate} ${version} with ${shown}`);
+    const source = await crateSource(patch.crate, version);
+    if (PATCHABLE[patch.crate] === "library") {
+      copies.libraries[patch.crate] = join(dir, "patched", patch.crate);
+      patchedCopy(source, copies.libraries[patch.crate]!, patch.file, what);
+    } else if (patch.crate === "worker-build") {
+      copies.workerBuild = join(dir, "tools", "worker-build");
+      patchedCopy(source, copies.workerBuild, patch.file, what);
+      ownWorkspace(copies.workerBuild);
+    } else {
+      const support = join(dir, "tools", "wasm-bindgen-cli-support");
+      patchedCopy(source, support, patch.file, what);
+      copies.wasmBindgenCli = await cliWithPatchedSupport(options.wasmBindgen, support, join(dir, "tools", "wasm-bindgen-cli"));
+    }
+  }
+  return copies;
+}
+

@@ -14,7 +14,7 @@ import { hashStrings, hashTree, sha256 } from "../build/source-hash.ts";
 import { requireToolchain } from "../build/toolchain.ts";
 import { DIST_DIR, WORKERS_DIR } from "../project.ts";
 import type { KnownBug } from "../report/releases.ts";
-import { cargoPatchSection, cliWithPatchedSupport, crateSource, ownWorkspace, PATCHABLE, type PatchableCrate, patchedCopy, type PointPatch } from "./patches.ts";
+import { cargoPatchSection, makePatchedCopies, PATCHABLE, type PointPatch } from "./patches.ts";
 
 export interface ReleasePoint {
   /** `<worker>+<wasm-bindgen>`, e.g. 0.8.5+0.2.126, then `+<label>` when patched: what --only names. */
@@ -236,7 +236,11 @@ export async function pointSource(point: ReleasePoint, log: (line: string) => vo
   if (locked.worker !== point.worker || locked.wasmBindgen !== point.wasmBindgen) {
     throw new BuildError(`${point.name}: the lockfile resolved worker ${locked.worker} and wasm-bindgen ${locked.wasmBindgen}`);
   }
-  const libraries = patches?.length ? await applyPatches(point, patches, log) : {};
+  const libraries = patches?.length
+    ? (await makePatchedCopies(patches, {
+      dir: join(POINTS_DIR, point.name), lockPath: join(crateDir, "Cargo.lock"), workerBuild: point.workerBuild, wasmBindgen: point.wasmBindgen, what: point.name, log,
+    })).libraries
+    : {};
   // Of a tree, the crates the build uses: cargo refuses a [patch] nothing depends on.
   for (const [name, tree] of Object.entries(point.sources ?? {}) as [keyof SourceTrees, string][]) {
     for (const [crate, folder] of Object.entries(TREE_LIBRARIES[name])) {
@@ -246,37 +250,6 @@ export async function pointSource(point: ReleasePoint, log: (line: string) => vo
   if (Object.keys(libraries).length) patchCrate(point, crateDir, libraries, cargo);
   writeFileSync(stampFile, stamp);
   return source;
-}
-
-/**
- * Makes each patched copy: a tool's where the tool is built from, a library's for the crate's
- * `[patch.crates-io]` (returned, crate name → folder).
- */
-async function applyPatches(point: ReleasePoint, patches: readonly PointPatch[], log: (line: string) => void): Promise<Record<string, string>> {
-  const lockPath = join(POINTS_DIR, point.name, "real-canary", "Cargo.lock");
-  const libraries: Record<string, string> = {};
-  const toolSources = toolSourcesOf(point);
-  for (const patch of patches) {
-    const version = patch.crate === "worker-build" ? point.workerBuild
-      : patch.crate === "wasm-bindgen-cli-support" ? point.wasmBindgen
-      : lockedVersion(lockPath, patch.crate);
-    if (!version) throw new BuildError(`${point.name}: ${relative(process.cwd(), patch.file)} patches ${patch.crate}, which the point's crate does not use`);
-    log(`${point.name}: patching ${patch.crate} ${version} with ${relative(process.cwd(), patch.file) || patch.file}`);
-    const source = await crateSource(patch.crate, version);
-    if (PATCHABLE[patch.crate as PatchableCrate] === "library") {
-      const dest = join(POINTS_DIR, point.name, "patched", patch.crate);
-      patchedCopy(source, dest, patch.file, point.name);
-      libraries[patch.crate] = dest;
-    } else if (patch.crate === "worker-build") {
-      patchedCopy(source, toolSources.workerBuild!, patch.file, point.name);
-      ownWorkspace(toolSources.workerBuild!);
-    } else {
-      const support = join(POINTS_DIR, point.name, "tools", "wasm-bindgen-cli-support");
-      patchedCopy(source, support, patch.file, point.name);
-      await cliWithPatchedSupport(point.wasmBindgen, support, toolSources.wasmBindgenCli!);
-    }
-  }
-  return libraries;
 }
 
 /** Gives the crate `libraries` through `[patch.crates-io]`, and checks cargo took every one of them. */

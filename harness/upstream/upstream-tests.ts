@@ -6,13 +6,13 @@
 // inside it.
 import { spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { basename, join, relative } from "node:path";
+import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
 import { BuildError } from "../build/build.ts";
 import { installTool, lockedVersion } from "../build/real-tools.ts";
 import { ensureToolchain, type Toolchain, WASM_TARGET } from "../build/toolchain.ts";
 import { PROJECT_ROOT, WORKERS_DIR } from "../project.ts";
-import { cargoPatchSection, cliWithPatchedSupport, crateSource, PATCHABLE, type PointPatch, patchedCopy } from "../releases/patches.ts";
+import { cargoPatchSection, makePatchedCopies, type PointPatch } from "../releases/patches.ts";
 
 /** docs/upstream/<finding>/upstream.json: one test in upstream's form and the fix it judges. */
 export interface UpstreamTest {
@@ -81,21 +81,11 @@ async function runVariant(test: UpstreamTest, dir: string, variant: Outcome["var
   // The glue generator is not a dependency of the crate: its fix goes into the CLI that binds it.
   let cliSource: string | undefined;
   if (variant === "fixed") {
-    const libraries: Record<string, string> = {};
-    for (const patch of test.patches) {
-      if (patch.crate === "wasm-bindgen-cli-support") {
-        const support = join(WORK_DIR, test.finding, "patched", patch.crate);
-        patchedCopy(await crateSource(patch.crate, bindgenVersion), support, patch.file, test.finding);
-        cliSource = await cliWithPatchedSupport(bindgenVersion, support, join(WORK_DIR, test.finding, "patched", "wasm-bindgen-cli"));
-        continue;
-      }
-      const version = PATCHABLE[patch.crate] === "library" && lockedVersion(join(project, "Cargo.lock"), patch.crate);
-      if (!version) throw new BuildError(`${test.finding}: ${relative(process.cwd(), patch.file)} patches ${patch.crate}, which ${test.project}/Cargo.lock does not lock`);
-      const dest = join(WORK_DIR, test.finding, "patched", patch.crate);
-      patchedCopy(await crateSource(patch.crate, version), dest, patch.file, test.finding);
-      libraries[patch.crate] = dest;
-    }
-    writeFileSync(join(work, "Cargo.toml"), readFileSync(join(work, "Cargo.toml"), "utf8") + cargoPatchSection(libraries));
+    const copies = await makePatchedCopies(test.patches, {
+      dir: join(WORK_DIR, test.finding), lockPath: join(project, "Cargo.lock"), workerBuild: "", wasmBindgen: bindgenVersion, what: test.finding, log,
+    });
+    cliSource = copies.wasmBindgenCli;
+    writeFileSync(join(work, "Cargo.toml"), readFileSync(join(work, "Cargo.toml"), "utf8") + cargoPatchSection(copies.libraries));
   }
   log(`${test.finding} ${variant}: building ${test.project}${cliSource ? " (bound by the CLI built with the patched glue generator)" : ""} (${[...test.rustflags, `-Zbuild-std=${test.buildStd}`].join(" ")})`);
   const started = performance.now();
