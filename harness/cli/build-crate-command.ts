@@ -23,6 +23,10 @@ export interface CrateBuildRequest {
   dev: boolean;
   noOpt: boolean;
   maxMemoryBytes?: number;
+  /** Tools built from these trees instead of the lock's (a patched worker-build, say); merged over what the lock implies. */
+  toolSources?: ToolSources;
+  /** cargo's target folder; unset, the caller's CARGO_TARGET_DIR or cargo's default. */
+  targetDir?: string;
 }
 
 /** What the input checks found: enough to build, before any toolchain or tool is looked for. */
@@ -191,7 +195,16 @@ function kib(bytes: number): string {
 
 /** Builds the crate; resolves to the exit code. Progress goes to stderr, the path to run on stdout. */
 export async function buildCrateCommand(request: CrateBuildRequest, say: (line: string) => void): Promise<number> {
-  const facts = inspectCrate(request.crate);
+  const { target } = await buildCrate(request, say);
+  say(`judge it with: npx wrh run --worker ${target}`);
+  process.stdout.write(`${target}\n`);
+  return 0;
+}
+
+/** Builds a workers-rs crate as `wrh build --crate` does; resolves to worker-build's output folder and what `wrh run --worker` takes. */
+export async function buildCrate(request: CrateBuildRequest, say: (line: string) => void): Promise<{ outDir: string; target: string }> {
+  const found = inspectCrate(request.crate);
+  const facts = { ...found, toolSources: { ...found.toolSources, ...request.toolSources } };
   const maxMemoryBytes = validateMaxMemory(request.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES);
   say(`crate ${facts.name} in ${shown(facts.crateDir)}; ${shown(facts.lockPath)} locks worker ${facts.workerVersion}, wasm-bindgen ${facts.wasmBindgenVersion}`);
   const toolchain = ensureToolchain(say);
@@ -236,6 +249,7 @@ export async function buildCrateCommand(request: CrateBuildRequest, say: (line: 
     esbuildBin: projectEsbuild(),
     wasmOptBin,
     rustflags,
+    targetDir: request.targetDir,
   });
   const targetDir = env.CARGO_TARGET_DIR ? `; CARGO_TARGET_DIR=${env.CARGO_TARGET_DIR}` : "";
   say(`running: worker-build ${args.join(" ")} (in ${shown(facts.crateDir)}; RUSTFLAGS="${env.RUSTFLAGS}"${targetDir})`);
@@ -250,8 +264,5 @@ export async function buildCrateCommand(request: CrateBuildRequest, say: (line: 
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   say(`built ${shown(join(outDir, REAL_ENTRY_FILE))} + ${wasm} (${kib(statSync(join(outDir, wasm)).size)}) in ${seconds} s`);
   const config = WRANGLER_CONFIGS.map((name) => join(facts.crateDir, name)).find((path) => existsSync(path));
-  const target = shown(config ?? outDir);
-  say(`judge it with: npx wrh run --worker ${target}`);
-  process.stdout.write(`${target}\n`);
-  return 0;
+  return { outDir, target: shown(config ?? outDir) };
 }

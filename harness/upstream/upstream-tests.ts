@@ -1,26 +1,40 @@
 // `npm run test:upstream`: each fix candidate's test in upstream's own form
 // (docs/upstream/<finding>/upstream.json), run here twice: against the release as published,
-// where it must fail, and with the fix's patches, where it must pass. A test is a small crate
-// built for wasm32 with this machine's toolchain, bound by the real wasm-bindgen CLI
-// (`--target nodejs`) and run by plain Node: what a maintainer would run, nothing of the harness
-// inside it.
+// where it must fail, and with the fix's patches, where it must pass. What runs is what a
+// maintainer would run, nothing of the harness inside it: in wasm-bindgen's form, a small crate
+// built for wasm32 with this machine's toolchain, bound by the real wasm-bindgen CLI (`--target
+// nodejs`) and run by plain Node; in workers-rs's form, a worker crate built by the real
+// worker-build and a vitest spec driving it through Miniflare.
 import { spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
 import { BuildError } from "../build/build.ts";
-import { installTool, lockedVersion } from "../build/real-tools.ts";
+import { installTool, lockedVersion, type ToolSources } from "../build/real-tools.ts";
+import { buildCrate } from "../cli/build-crate-command.ts";
 import { ensureToolchain, type Toolchain, WASM_TARGET } from "../build/toolchain.ts";
 import { PROJECT_ROOT, WORKERS_DIR } from "../project.ts";
 import { cargoPatchSection, makePatchedCopies, type PointPatch } from "../releases/patches.ts";
 
 /** docs/upstream/<finding>/upstream.json: one test in upstream's form and the fix it judges. */
-export interface UpstreamTest {
+export type UpstreamTest = WasmBindgenFormTest | WorkersRsFormTest;
+
+interface UpstreamTestBase {
   finding: string;
   /** What the test asserts, as a maintainer reads it. */
   asserts: string;
-  /** The crate of the test, relative to the file: Cargo.toml, Cargo.lock, src/, and `node` below. */
+  /** The crate of the test, relative to the file, with its Cargo.lock. */
   project: string;
+  /** The fix: diffs against the published crates the project locks (or the tools it is built with). */
+  patches: PointPatch[];
+}
+
+/**
+ * A test in wasm-bindgen's form (crates/cli/tests/wasm-bindgen): the crate bound by the real
+ * wasm-bindgen CLI (`--target nodejs`) and run by a plain Node script.
+ */
+export interface WasmBindgenFormTest extends UpstreamTestBase {
+  form?: "wasm-bindgen";
   /**
    * The Node script (in the project) run beside the bound output: exit 0 and "PASS" a pass; exit
    * 1 and a line "FAIL: …" its assertion failed; anything else (a crash) the script's own failure.
@@ -30,13 +44,28 @@ export interface UpstreamTest {
   rustflags: string[];
   /** `-Zbuild-std=` (std is built from source, as a panic=unwind build needs). */
   buildStd: string;
-  /** The fix: diffs against the published crates the project locks. */
-  patches: PointPatch[];
+}
+
+/**
+ * A test in workers-rs's form: a worker crate laid out as workers-rs's test/ (routes in src/, a
+ * vitest spec in tests/ that drives the built worker through Miniflare, as test/tests/mf.ts does),
+ * built by the real worker-build as `wrh build --crate --dev` builds, and the spec run by vitest.
+ */
+export interface WorkersRsFormTest extends UpstreamTestBase {
+  form: "workers-rs";
+  /** The spec, relative to the project. */
+  spec: string;
+  /** Built with `--panic-unwind`. */
+  panicUnwind?: boolean;
+  /** Text the release's failure must show: the assertion the fix is about, not another one. */
+  fails: string;
 }
 
 const UPSTREAM_DIR = join(PROJECT_ROOT, "docs", "upstream");
 const WORK_DIR = join(WORKERS_DIR, "target", "upstream");
 const NODE_DEADLINE_MS = 60_000;
+/** A spec starts workerd and sends a handful of requests. */
+const SPEC_DEADLINE_MS = 180_000;
 
 export function upstreamTests(): { dir: string; test: UpstreamTest }[] {
   return readdirSync(UPSTREAM_DIR, { withFileTypes: true })
@@ -49,7 +78,7 @@ export function upstreamTests(): { dir: string; test: UpstreamTest }[] {
     .sort((a, b) => a.test.finding.localeCompare(b.test.finding, undefined, { numeric: true }));
 }
 
-function cargoBuild(toolchain: Toolchain, cwd: string, targetDir: string, test: UpstreamTest): Promise<void> {
+function cargoBuild(toolchain: Toolchain, cwd: string, targetDir: string, test: WasmBindgenFormTest): Promise<void> {
   const args = ["build", "--release", "--target", WASM_TARGET, `-Zbuild-std=${test.buildStd}`, "--target-dir", targetDir];
   const env: NodeJS.ProcessEnv = {
     ...process.env, RUSTC_BOOTSTRAP: "1", RUSTC: toolchain.rustc, CARGO_ENCODED_RUSTFLAGS: test.rustflags.join("\x1f"),
@@ -70,28 +99,38 @@ interface Outcome {
   buildSeconds: number;
 }
 
-/** Builds and runs one variant of a test: the project as published, or with the fix's patches in `[patch.crates-io]`. */
+/** Builds and runs one variant of a test: the project as published, or with the fix's patches. */
 async function runVariant(test: UpstreamTest, dir: string, variant: Outcome["variant"], toolchain: Toolchain, log: (line: string) => void): Promise<Outcome> {
   const project = join(dir, test.project);
+  const lockPath = join(project, "Cargo.lock");
   const work = join(WORK_DIR, test.finding, variant);
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
-  for (const entry of ["Cargo.toml", "Cargo.lock", "src", test.node]) cpSync(join(project, entry), join(work, entry), { recursive: true });
-  const bindgenVersion = lockedVersion(join(project, "Cargo.lock"), "wasm-bindgen")!;
-  // The glue generator is not a dependency of the crate: its fix goes into the CLI that binds it.
-  let cliSource: string | undefined;
+  cpSync(project, work, { recursive: true, filter: (path) => !/[/\\](target|build|pkg|node_modules)$/.test(path) });
+  const bindgenVersion = lockedVersion(lockPath, "wasm-bindgen")!;
+  // A library fix reaches the build through [patch.crates-io]; a tool's (the glue generator,
+  // worker-build and its shim) goes into a copy of the tool built from the patched source.
+  let tools: ToolSources = {};
   if (variant === "fixed") {
     const copies = await makePatchedCopies(test.patches, {
-      dir: join(WORK_DIR, test.finding), lockPath: join(project, "Cargo.lock"), workerBuild: "", wasmBindgen: bindgenVersion, what: test.finding, log,
+      dir: join(WORK_DIR, test.finding), lockPath, workerBuild: lockedVersion(lockPath, "worker") ?? "", wasmBindgen: bindgenVersion, what: test.finding, log,
     });
-    cliSource = copies.wasmBindgenCli;
+    tools = { workerBuild: copies.workerBuild, wasmBindgenCli: copies.wasmBindgenCli };
     writeFileSync(join(work, "Cargo.toml"), readFileSync(join(work, "Cargo.toml"), "utf8") + cargoPatchSection(copies.libraries));
   }
+  return test.form === "workers-rs"
+    ? runWorkersRsForm(test, work, variant, tools, log)
+    : runWasmBindgenForm(test, work, variant, toolchain, tools.wasmBindgenCli, bindgenVersion, log);
+}
+
+async function runWasmBindgenForm(
+  test: WasmBindgenFormTest, work: string, variant: Outcome["variant"], toolchain: Toolchain, cliSource: string | undefined, bindgenVersion: string, log: (line: string) => void,
+): Promise<Outcome> {
   log(`${test.finding} ${variant}: building ${test.project}${cliSource ? " (bound by the CLI built with the patched glue generator)" : ""} (${[...test.rustflags, `-Zbuild-std=${test.buildStd}`].join(" ")})`);
   const started = performance.now();
   await cargoBuild(toolchain, work, join(WORK_DIR, test.finding, "target"), test);
   const buildSeconds = (performance.now() - started) / 1000;
-  const crate = /^name\s*=\s*"([^"]+)"/m.exec(readFileSync(join(project, "Cargo.toml"), "utf8"))![1]!.replaceAll("-", "_");
+  const crate = /^name\s*=\s*"([^"]+)"/m.exec(readFileSync(join(work, "Cargo.toml"), "utf8"))![1]!.replaceAll("-", "_");
   const wasm = join(WORK_DIR, test.finding, "target", WASM_TARGET, "release", `${crate}.wasm`);
   const cli = await installTool({ crate: "wasm-bindgen-cli", version: bindgenVersion, bin: "wasm-bindgen", path: cliSource, coldHint: "a cold install compiles ~180 crates" }, log);
   const pkg = join(work, "pkg");
@@ -104,6 +143,33 @@ async function runVariant(test: UpstreamTest, dir: string, variant: Outcome["var
   const ran = spawnSync(process.execPath, [basename(test.node)], { cwd: pkg, encoding: "utf8", timeout: NODE_DEADLINE_MS });
   const said = `${ran.stdout}${ran.stderr}`.trim().split("\n").filter(Boolean).join(" / ");
   return { variant, exit: ran.status, said: ran.error ? `no answer in ${NODE_DEADLINE_MS / 1000} s` : said, buildSeconds };
+}
+
+async function runWorkersRsForm(test: WorkersRsFormTest, work: string, variant: Outcome["variant"], tools: ToolSources, log: (line: string) => void): Promise<Outcome> {
+  log(`${test.finding} ${variant}: building ${test.project} with worker-build --dev${test.panicUnwind ? " --panic-unwind" : ""}${tools.workerBuild ? " (built from the patched source)" : ""}`);
+  const started = performance.now();
+  // Both variants share one target folder: only what a patch touches is compiled twice.
+  await buildCrate({ crate: work, panicUnwind: !!test.panicUnwind, dev: true, noOpt: true, toolSources: tools, targetDir: join(WORK_DIR, test.finding, "target") }, log);
+  const buildSeconds = (performance.now() - started) / 1000;
+  // The spec resolves vitest and miniflare from this project's node_modules, above WORK_DIR.
+  const vitest = join(PROJECT_ROOT, "node_modules", "vitest", "vitest.mjs");
+  // An empty config of its own, or vitest would take this project's from a folder above.
+  writeFileSync(join(work, "vitest.config.mjs"), "export default {};\n");
+  const ran = spawnSync(process.execPath, [vitest, "run", "--root", work, "--config", join(work, "vitest.config.mjs"), test.spec], {
+    cwd: work, encoding: "utf8", timeout: SPEC_DEADLINE_MS, env: { ...process.env, NO_COLOR: "1", CI: "true" },
+  });
+  // What a maintainer needs of vitest's report: the failed assertions and the count.
+  const said = `${ran.stdout}${ran.stderr}`.split("\n").map((line) => line.trim())
+    .filter((line) => /^AssertionError\b|^Tests\s+\d/.test(line)).join(" / ");
+  return { variant, exit: ran.status, said: ran.error ? `no answer in ${SPEC_DEADLINE_MS / 1000} s` : said, buildSeconds };
+}
+
+/** Whether a variant did what it must: the release fails the fix's assertion (not another, not by crashing), the fix passes. */
+function judged(test: UpstreamTest, release: Outcome, fixed: Outcome): boolean {
+  const failedTheAssertion = test.form === "workers-rs"
+    ? release.exit === 1 && release.said.includes(test.fails)
+    : release.exit === 1 && /^FAIL: /m.test(release.said.replaceAll(" / ", "\n"));
+  return failedTheAssertion && fixed.exit === 0;
 }
 
 export async function main(args: string[]): Promise<number> {
@@ -129,9 +195,8 @@ export async function main(args: string[]): Promise<number> {
     const started = performance.now();
     const release = await runVariant(test, dir, "release", toolchain, log);
     const fixed = await runVariant(test, dir, "fixed", toolchain, log);
-    // The release must fail the assertion (exit 1), not crash or trip the script's own checks:
-    // a test that fails for another reason proves nothing about the fix.
-    const ok = release.exit === 1 && /^FAIL: /m.test(release.said.replaceAll(" / ", "\n")) && fixed.exit === 0;
+    // A test that fails for another reason proves nothing about the fix.
+    const ok = judged(test, release, fixed);
     if (!ok) failed++;
     const seconds = ((performance.now() - started) / 1000).toFixed(0);
     rows.push(

@@ -22,7 +22,8 @@ describe("fix candidates' tests in upstream's form", () => {
   it("every docs/upstream/<finding>/upstream.json names its project, script and patches, and they exist", () => {
     expect(tests.map(({ test }) => test.finding)).toContain("F9");
     for (const { dir, test } of tests) {
-      for (const path of [join(test.project, "Cargo.toml"), join(test.project, "Cargo.lock"), join(test.project, test.node)]) {
+      const runs = test.form === "workers-rs" ? test.spec : test.node;
+      for (const path of [join(test.project, "Cargo.toml"), join(test.project, "Cargo.lock"), join(test.project, runs)]) {
         expect(existsSync(join(dir, path)), `${test.finding}: ${path}`).toBe(true);
       }
       expect(test.patches.length, `${test.finding}: patches`).toBeGreaterThan(0);
@@ -30,7 +31,8 @@ describe("fix candidates' tests in upstream's form", () => {
     }
   });
 
-  it.each(upstreamTests().filter(({ dir }) => existsSync(join(dir, "upstream-test.rs"))).map(({ dir, test }) => [test.finding, dir, test] as const))(
+  const embedding = upstreamTests().flatMap(({ dir, test }) => test.form !== "workers-rs" && existsSync(join(dir, "upstream-test.rs")) ? [[test.finding, dir, test] as const] : []);
+  it.each(embedding)(
     "%s: upstream-test.rs embeds the crate and the script run here, verbatim",
     (_finding, dir, test) => {
       const rust = readFileSync(join(dir, "upstream-test.rs"), "utf8");
