@@ -32,6 +32,13 @@ describe("findings: a break attributed to its root cause", () => {
     expect(attribute(realRun(), broken("classification", "fault ended as Canceled; 1 in-flight sibling(s) hung: #4"), REGISTRY)).toBe("F1+NEW");
   });
 
+  it("the blessed registry: a resume fault that never answered is F1's, the batch it stranded F9's", () => {
+    const r = run(resets(["JsError"]), [], { strategy: "unwind", fault: { kind: "js-error", place: "resume" } });
+    const resume = { ...r, config: { ...r.config, variant: "real-unwind" as const } };
+    expect(attribute(resume, broken("liveness", "1 fault(s) never answered: #3"))).toBe("F1");
+    expect(attribute(resume, broken("liveness", "1 fault(s) never answered; 8 operation(s) hung or got no answer: #3, #4"))).toBe("F1+F9");
+  });
+
   it("judgeRun names the findings on a real build only, and the run's signal follows from them", () => {
     const history = run(RESET, [info(runtime(1)), fault("Abort"), sibling("later"), info(runtime(3))], { fault: { kind: "panic" } });
     expect(judgeRun(history).verdicts.find((v) => v.checker === "recovery")).not.toHaveProperty("finding");

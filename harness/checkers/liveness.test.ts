@@ -19,8 +19,10 @@ describe("liveness", () => {
     expect(v.summary).toBe("3 operation(s) hung or got no answer: #2, #5, #6");
   });
 
-  it("a fault that hung is a liveness failure too", () => {
-    expect(liveness(run(RESET, [fault("timeout"), release(0)]))).toMatchObject({ status: "broken", evidence: [1] });
+  it("a fault that hung is a liveness failure too, said apart from other operations that hung (another cause)", () => {
+    expect(liveness(run(RESET, [fault("timeout"), release(0)]))).toMatchObject({ status: "broken", evidence: [1], summary: "1 fault(s) never answered: #1" });
+    expect(liveness(run(RESET, [fault("timeout"), sibling("inflight", { status: "timeout" }), release(0)])))
+      .toMatchObject({ status: "broken", evidence: [1, 2], summary: "1 fault(s) never answered; 1 operation(s) hung or got no answer: #1, #2" });
   });
 
   it("a resume fault strikes as the release wakes everyone: that release finding them all parked is no evidence", () => {

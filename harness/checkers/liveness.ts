@@ -14,15 +14,18 @@ export function failFastMargin(inflight: number): number {
 
 export const liveness: Checker = (run) => {
   const hung = run.records.filter((r) => r.status === "timeout" || r.status === "unreachable");
+  const faults = faultRecords(run);
+  const hungFaults = hung.filter((r) => faults.includes(r));
   const failFast = expectationOf(run).inflight === "fail-fast";
   const release = run.records.find((r) => r.kind === "release" && r.isolate === faultedIsolate(run));
   const stillParked = failFast && run.scenario.fault.place !== "resume" && release && num(release, "released") > 0 ? [release] : [];
-  const fault = faultRecords(run)[0];
+  const fault = faults[0];
   const dying = run.records.filter((r) => r.role === "inflight" && r.isolate === faultedIsolate(run));
   const margin = failFastMargin(dying.length);
   const late = failFast && fault ? dying.filter((r) => !hung.includes(r) && r.end > fault.end + margin) : [];
   const problems = [
-    hung.length ? `${hung.length} operation(s) hung or got no answer` : "",
+    hungFaults.length ? `${hungFaults.length} fault(s) never answered` : "",
+    hung.length > hungFaults.length ? `${hung.length - hungFaults.length} operation(s) hung or got no answer` : "",
     stillParked.length ? `${num(release!, "released")} sibling(s) still parked after the fault` : "",
     late.length ? `${late.length} sibling(s) of the dead instance ended more than ${margin} ms after the fault` : "",
   ].filter(Boolean).join("; ");

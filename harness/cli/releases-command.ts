@@ -17,7 +17,7 @@ import { runMatrix } from "../matrix/matrix.ts";
 import { IN_CLONE, onlyInClone } from "../project.ts";
 import { knownBugs, pointSource, releasePoints, SOURCE_NAMES, type SourceTrees, sourcePoint } from "../releases/releases.ts";
 import {
-  compareFix, fixComparisonLines, flippedCells, groupRegressions, judgeKnownBugs, regressionGroupLine, regressionLine, type ReleaseMatrix, regressions, releaseCells, renderReleaseHtml,
+  compareFix, fixComparisonLines, flippedCells, groupRegressions, judgeKnownBugs, unpatchedPoints, regressionGroupLine, regressionLine, type ReleaseMatrix, regressions, releaseCells, renderReleaseHtml,
   renderReleaseTable,
 } from "../report/releases.ts";
 import { say } from "./commands.ts";
@@ -132,7 +132,7 @@ export async function releasesCommand(args: string[]): Promise<number> {
     } else {
       process.stdout.write("No regression: the newest point breaks no guarantee an older point of its mode kept.\n");
     }
-    const newest = matrix.points.at(-1)?.name;
+    const newest = unpatchedPoints(matrix).at(-1)?.name;
     const brokenPromises = matrix.cells.filter((c) => c.point === newest && c.signal === "regression");
     const unexplained = matrix.cells.filter((c) => Object.values(c.findings).some((f) => f.split("+").includes("NEW")));
     for (const c of brokenPromises) process.stdout.write(`Upstream's promise broken at the newest point: ${c.mode} · ${c.scenario} (${c.topology}): ${Object.entries(c.broken).filter(([k]) => k.startsWith("upstream:")).map(([k, v]) => `${k}: ${v}`).join("; ")}\n`);

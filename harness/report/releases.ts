@@ -105,10 +105,19 @@ export function releaseCells(point: string, results: readonly RunResult[]): Rele
 
 const cellKey = (c: Pick<ReleaseCell, "mode" | "scenario" | "topology">) => `${c.mode}\0${c.scenario}\0${c.topology}`;
 
+/**
+ * The points that are releases, oldest first: a patched or source point (one with a base) is not
+ * a release, so it is never the newest nor an older point; it is judged against its base.
+ */
+export function unpatchedPoints(matrix: ReleaseMatrix): ReleasePointInfo[] {
+  return matrix.points.filter((p) => !p.base);
+}
+
 export function regressions(matrix: ReleaseMatrix): Regression[] {
-  const newest = matrix.points.at(-1)?.name;
+  const releases = unpatchedPoints(matrix);
+  const newest = releases.at(-1)?.name;
   if (!newest) return [];
-  const older = matrix.points.slice(0, -1).map((p) => p.name);
+  const older = releases.slice(0, -1).map((p) => p.name);
   const found: Regression[] = [];
   for (const cell of matrix.cells.filter((c) => c.point === newest)) {
     for (const [checker, evidence] of Object.entries(cell.broken)) {
@@ -148,7 +157,7 @@ export function groupRegressions(matrix: ReleaseMatrix, found: readonly Regressi
     }
   }
   return [...groups.values()].map(({ keys, ...group }) => {
-    const from = matrix.points.find((p) => matrix.cells.some((c) => c.point === p.name && Object.values(c.findings).some((f) => f.split("+").includes(group.finding))))?.name;
+    const from = unpatchedPoints(matrix).find((p) => matrix.cells.some((c) => c.point === p.name && Object.values(c.findings).some((f) => f.split("+").includes(group.finding))))?.name;
     return { ...group, cells: keys.size, ...(from ? { from } : {}) };
   }).sort((a, b) => b.cells - a.cells);
 }
@@ -192,6 +201,9 @@ export interface FixComparison {
 const findingsOf = (cell: ReleaseCell): string[] =>
   [...new Set(Object.keys(cell.broken).flatMap((c) => cell.findings[c]?.split("+") ?? [CHECKER_CODES[c] ?? c]))].sort();
 
+/** Which guarantees a cell broke, each with its finding: a fix that clears one of several is a change. */
+const brokenAs = (cell: ReleaseCell): string => Object.keys(cell.broken).sort().map((c) => `${c}=${cell.findings[c] ?? ""}`).join(",");
+
 export function compareFix(matrix: ReleaseMatrix, base: string, patched: string): FixComparison {
   const comparison: FixComparison = { base, patched, fixed: [], broke: [], changed: [], compared: 0, findingsGone: [], findingsNew: [] };
   const seen = { before: new Set<string>(), after: new Set<string>() };
@@ -206,7 +218,7 @@ export function compareFix(matrix: ReleaseMatrix, base: string, patched: string)
     const isBrokenNow = after.status === "broken";
     if (wasBroken && !isBrokenNow) comparison.fixed.push(change);
     else if (!wasBroken && isBrokenNow) comparison.broke.push(change);
-    else if (wasBroken && findingsOf(before).join() !== findingsOf(after).join()) comparison.changed.push(change);
+    else if (wasBroken && brokenAs(before) !== brokenAs(after)) comparison.changed.push(change);
   }
   comparison.findingsGone = [...seen.before].filter((f) => !seen.after.has(f));
   comparison.findingsNew = [...seen.after].filter((f) => !seen.before.has(f));

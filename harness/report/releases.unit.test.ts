@@ -48,6 +48,9 @@ describe("the release matrix", () => {
     expect(c.changed.map((x) => x.scenario)).toEqual(["other"]);
     expect(c).toMatchObject({ findingsGone: [], findingsNew: ["S"] });
     expect(fixComparisonLines(c)[0]).toBe("0.8.7+0.2.130 → 0.8.7+0.2.130+fix (5 cells judged on both): 1 broken → holds, 1 holds → broken, 1 broken differently; findings gone: none; new: S");
+    // A fix that clears one of two broken guarantees changed the cell, though it is broken still.
+    const partly = compareFix(matrix({ a: [run("s", { stack: "leak", liveness: "hung" })], b: [run("s", { stack: "leak", liveness: "holds" })] }), "a", "b");
+    expect(partly.changed.map((x) => [x.before, x.after])).toEqual([["K,L 0", "K 0"]]);
     // A fix that changes nothing says so: no cell moved.
     const same = compareFix(matrix({ a: [run("s", { stack: "leak" })], b: [run("s", { stack: "leak" })] }), "a", "b");
     expect([same.fixed, same.broke, same.changed]).toEqual([[], [], []]);
@@ -67,6 +70,16 @@ describe("the release matrix", () => {
     expect(regressions(m)).toEqual([
       { mode: "real-unwind", scenario: "kept", topology: "shared", checker: "stack", newest: "0.8.7+0.2.130", keptBy: ["0.8.5+0.2.126"], evidence: "leak at #3" },
     ]);
+  });
+
+  it("a patched point is not a release: never the newest, never an older point that kept a guarantee", () => {
+    const m = matrix({
+      "0.8.5+0.2.126": [run("kept", { stack: "holds" })],
+      "0.8.7+0.2.130": [run("kept", { stack: "leak at #3" })],
+      "0.8.7+0.2.130+fix": [run("kept", { stack: "holds" })],
+    });
+    m.points[2]!.base = "0.8.7+0.2.130";
+    expect(regressions(m).map((r) => [r.newest, r.keptBy])).toEqual([["0.8.7+0.2.130", ["0.8.5+0.2.126"]]]);
   });
 
   it("asserts a known bug present-then-fixed only from the runs, and says why when it cannot", () => {

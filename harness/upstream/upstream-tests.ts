@@ -67,15 +67,22 @@ const NODE_DEADLINE_MS = 60_000;
 /** A spec starts workerd and sends a handful of requests. */
 const SPEC_DEADLINE_MS = 180_000;
 
+/** Every test of docs/upstream/<finding>/upstream.json (one test, or a list: a finding may have one per upstream project). */
 export function upstreamTests(): { dir: string; test: UpstreamTest }[] {
   return readdirSync(UPSTREAM_DIR, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(join(UPSTREAM_DIR, entry.name, "upstream.json")))
-    .map((entry) => {
+    .flatMap((entry) => {
       const dir = join(UPSTREAM_DIR, entry.name);
-      const test = JSON.parse(readFileSync(join(dir, "upstream.json"), "utf8")) as UpstreamTest;
-      return { dir, test: { ...test, patches: test.patches.map((p) => ({ ...p, file: join(dir, p.file) })) } };
+      const parsed = JSON.parse(readFileSync(join(dir, "upstream.json"), "utf8")) as UpstreamTest | UpstreamTest[];
+      return (Array.isArray(parsed) ? parsed : [parsed])
+        .map((test) => ({ dir, test: { ...test, patches: test.patches.map((p) => ({ ...p, file: join(dir, p.file) })) } }));
     })
     .sort((a, b) => a.test.finding.localeCompare(b.test.finding, undefined, { numeric: true }));
+}
+
+/** Where one test builds: its finding, and its form when not wasm-bindgen's. */
+function workDir(test: UpstreamTest): string {
+  return join(WORK_DIR, test.form === "workers-rs" ? `${test.finding}-workers-rs` : test.finding);
 }
 
 function cargoBuild(toolchain: Toolchain, cwd: string, targetDir: string, test: WasmBindgenFormTest): Promise<void> {
@@ -103,7 +110,7 @@ interface Outcome {
 async function runVariant(test: UpstreamTest, dir: string, variant: Outcome["variant"], toolchain: Toolchain, log: (line: string) => void): Promise<Outcome> {
   const project = join(dir, test.project);
   const lockPath = join(project, "Cargo.lock");
-  const work = join(WORK_DIR, test.finding, variant);
+  const work = join(workDir(test), variant);
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   cpSync(project, work, { recursive: true, filter: (path) => !/[/\\](target|build|pkg|node_modules)$/.test(path) });
@@ -113,7 +120,7 @@ async function runVariant(test: UpstreamTest, dir: string, variant: Outcome["var
   let tools: ToolSources = {};
   if (variant === "fixed") {
     const copies = await makePatchedCopies(test.patches, {
-      dir: join(WORK_DIR, test.finding), lockPath, workerBuild: lockedVersion(lockPath, "worker") ?? "", wasmBindgen: bindgenVersion, what: test.finding, log,
+      dir: workDir(test), lockPath, workerBuild: lockedVersion(lockPath, "worker") ?? "", wasmBindgen: bindgenVersion, what: test.finding, log,
     });
     tools = { workerBuild: copies.workerBuild, wasmBindgenCli: copies.wasmBindgenCli };
     writeFileSync(join(work, "Cargo.toml"), readFileSync(join(work, "Cargo.toml"), "utf8") + cargoPatchSection(copies.libraries));
@@ -128,10 +135,10 @@ async function runWasmBindgenForm(
 ): Promise<Outcome> {
   log(`${test.finding} ${variant}: building ${test.project}${cliSource ? " (bound by the CLI built with the patched glue generator)" : ""} (${[...test.rustflags, `-Zbuild-std=${test.buildStd}`].join(" ")})`);
   const started = performance.now();
-  await cargoBuild(toolchain, work, join(WORK_DIR, test.finding, "target"), test);
+  await cargoBuild(toolchain, work, join(workDir(test), "target"), test);
   const buildSeconds = (performance.now() - started) / 1000;
   const crate = /^name\s*=\s*"([^"]+)"/m.exec(readFileSync(join(work, "Cargo.toml"), "utf8"))![1]!.replaceAll("-", "_");
-  const wasm = join(WORK_DIR, test.finding, "target", WASM_TARGET, "release", `${crate}.wasm`);
+  const wasm = join(workDir(test), "target", WASM_TARGET, "release", `${crate}.wasm`);
   const cli = await installTool({ crate: "wasm-bindgen-cli", version: bindgenVersion, bin: "wasm-bindgen", path: cliSource, coldHint: "a cold install compiles ~180 crates" }, log);
   const pkg = join(work, "pkg");
   const bound = spawnSync(cli.bin, [wasm, "--target", "nodejs", "--out-dir", pkg], { encoding: "utf8" });
@@ -149,7 +156,7 @@ async function runWorkersRsForm(test: WorkersRsFormTest, work: string, variant: 
   log(`${test.finding} ${variant}: building ${test.project} with worker-build --dev${test.panicUnwind ? " --panic-unwind" : ""}${tools.workerBuild ? " (built from the patched source)" : ""}`);
   const started = performance.now();
   // Both variants share one target folder: only what a patch touches is compiled twice.
-  await buildCrate({ crate: work, panicUnwind: !!test.panicUnwind, dev: true, noOpt: true, toolSources: tools, targetDir: join(WORK_DIR, test.finding, "target") }, log);
+  await buildCrate({ crate: work, panicUnwind: !!test.panicUnwind, dev: true, noOpt: true, toolSources: tools, targetDir: join(workDir(test), "target") }, log);
   const buildSeconds = (performance.now() - started) / 1000;
   // The spec resolves vitest and miniflare from this project's node_modules, above WORK_DIR.
   const vitest = join(PROJECT_ROOT, "node_modules", "vitest", "vitest.mjs");
