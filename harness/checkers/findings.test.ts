@@ -37,6 +37,10 @@ describe("findings: a break attributed to its root cause", () => {
     const resume = { ...r, config: { ...r.config, variant: "real-unwind" as const } };
     expect(attribute(resume, broken("liveness", "1 fault(s) never answered: #3"))).toBe("F1");
     expect(attribute(resume, broken("liveness", "1 fault(s) never answered; 8 operation(s) hung or got no answer: #3, #4"))).toBe("F1+F9");
+    // In abort mode the fault kills the instance, and the batch dies with it: F2's, not F9's (F9's fix leaves those cells as they were).
+    const a = run(RESET, [], { strategy: "reset", fault: { kind: "js-error", place: "resume" } });
+    const abortResume = { ...a, config: { ...a.config, variant: "real-abort" as const } };
+    expect(attribute(abortResume, broken("liveness", "1 fault(s) never answered; 8 operation(s) hung or got no answer: #3, #4"))).toBe("F1+F2");
   });
 
   it("judgeRun names the findings on a real build only, and the run's signal follows from them", () => {
