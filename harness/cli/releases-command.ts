@@ -124,13 +124,13 @@ export async function releasesCommand(args: string[]): Promise<number> {
     writeFileSync(join(out, "releases.html"), renderReleaseHtml(matrix, found));
     process.stdout.write(renderReleaseTable(matrix) + "\n\n");
     if (found.length) {
-      process.stdout.write("Regressions (the newest point breaks what an older one kept), by root cause:\n");
+      process.stdout.write("Regressions (the newest release breaks what an older one kept), by root cause:\n");
       for (const group of groupRegressions(matrix, found)) {
         process.stdout.write(`  ${regressionGroupLine(group)}\n`);
         for (const r of found.filter((r) => (r.finding ?? "NEW").split("+").includes(group.finding))) process.stdout.write(`    ${regressionLine(r)}\n`);
       }
     } else {
-      process.stdout.write("No regression: the newest point breaks no guarantee an older point of its mode kept.\n");
+      process.stdout.write("No regression: the newest release breaks no guarantee an older release of its mode kept.\n");
     }
     const newest = unpatchedPoints(matrix).at(-1)?.name;
     const brokenPromises = matrix.cells.filter((c) => c.point === newest && c.signal === "regression");

@@ -158,9 +158,9 @@ export const COMMAND_USAGE = {
       against each build, and print a release × mode × scenario table with the blast radius in
       each cell; writes releases.json, releases.html and a history per point to --out (default
       wrh-out/releases-<time>). Progress per point with the time left; a warm run compiles
-      nothing. Regressions (the newest point breaks a guarantee an older point of its mode kept)
-      are grouped by the finding behind them. Exit 1 when a point breaks upstream's own promises
-      or shows a NEW break (or, with --strict, on any regression), 3 when a point could not be built.
+      nothing. Regressions (the newest release breaks a guarantee an older release of its mode
+      kept; patched and source points are not releases) are grouped by the finding behind them.
+      Exit 1 when the newest release breaks upstream's own promises or a point shows a NEW break (or, with --strict, on any regression), 3 when a point could not be built.
       --repeat N prints the cells whose verdict differed between repeats (flips).
       A patched point is a release point with fixes: "label" names it (0.8.7+0.2.130+fix-f9) and
       "patches" lists {crate, file} diffs against the published source of worker, worker-macros,

@@ -1,5 +1,5 @@
 // The release matrix: release point × mode × scenario, from the runs of `wrh releases`, and the
-// regressions in it (a guarantee the newest point breaks that an older point of the same mode
+// regressions in it (a guarantee the newest release breaks that an older release of the same mode
 // kept). Pure: it reads run results, never a worker.
 import { outcomeOf } from "../checkers/flips.ts";
 import type { RunResult } from "../checkers/index.ts";
@@ -57,7 +57,7 @@ export interface ReleaseMatrix {
   failedPoints: Record<string, string>;
 }
 
-/** A guarantee the newest point breaks that an older point of the same mode kept. */
+/** A guarantee the newest release breaks that an older release of the same mode kept (patched and source points are not releases). */
 export interface Regression {
   mode: string;
   scenario: string;
@@ -306,7 +306,7 @@ export function renderReleaseHtml(matrix: ReleaseMatrix, found: readonly Regress
   const regressionList = found.length
     ? `<ul>${groupRegressions(matrix, found).map((g) => `<li><b>${escape(regressionGroupLine(g))}</b><ul>${found.filter((r) => (r.finding ?? "NEW").split("+").includes(g.finding))
       .map((r) => `<li>${escape(regressionLine(r))}</li>`).join("")}</ul></li>`).join("")}</ul>`
-    : "<p>None: the newest point breaks no guarantee an older point kept.</p>";
+    : "<p>None: the newest release breaks no guarantee an older release kept.</p>";
   const failed = Object.entries(matrix.failedPoints).map(([p, why]) => `<p>${escape(p)}: not judged: ${escape(why)}</p>`).join("");
   return `<!doctype html><html><head><meta charset="utf-8"><title>Release matrix</title><style>
 body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:2em}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;font-weight:normal}td{font-family:monospace}th{background:#f6f6f6}
