@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { variantDistDir } from "../project.ts";
 import { WASM_FILE } from "./manifest.ts";
 import { VARIANTS } from "./variants.ts";
-import { WasmDecodeError, ehEncodingOf, inspectWasm } from "./wasm-inspect.ts";
+import { ehEncodingOf, inspectWasm } from "./wasm-inspect.ts";
+import { WasmDecodeError } from "./wasm-reader.ts";
 
 const wasmOf = (variant: string) => readFileSync(join(variantDistDir(variant), WASM_FILE));
 const exceptionCensus = (bytes: Uint8Array) => inspectWasm(bytes).exceptions;

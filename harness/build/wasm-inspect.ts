@@ -6,6 +6,7 @@
 // Legacy encoding: try, catch, catch_all, rethrow, delegate (and throw).
 // exnref encoding: try_table, throw_ref (and throw).
 import type { EhEncoding } from "./variants.ts";
+import { IMPORT_MEMORY, IMPORT_TAG, openModule, readImport, WasmDecodeError, WasmReader } from "./wasm-reader.ts";
 
 export interface ExceptionCensus {
   /** Instruction name → number of occurrences, for the EH instructions only. */
@@ -37,10 +38,6 @@ export type EhInstruction =
 const LEGACY_ONLY: readonly EhInstruction[] = ["try", "catch", "catch_all", "rethrow", "delegate"];
 const EXNREF_ONLY: readonly EhInstruction[] = ["try_table", "throw_ref"];
 
-export class WasmDecodeError extends Error {
-  override name = "WasmDecodeError";
-}
-
 /** Which encoding a census shows; "mixed" means both, which no single rustc build emits. */
 export function ehEncodingOf(census: ExceptionCensus): EhEncoding | "mixed" {
   const has = (names: readonly EhInstruction[]) => names.some((n) => census.instructions[n] > 0);
@@ -52,85 +49,19 @@ export function ehEncodingOf(census: ExceptionCensus): EhEncoding | "mixed" {
   return "none";
 }
 
-class Reader {
-  pos = 0;
-  private readonly bytes: Uint8Array;
-  private readonly end: number;
-
-  constructor(bytes: Uint8Array, end = bytes.length) {
-    this.bytes = bytes;
-    this.end = end;
-  }
-
-  get done(): boolean {
-    return this.pos >= this.end;
-  }
-
-  byte(): number {
-    if (this.pos >= this.end) throw new WasmDecodeError(`unexpected end of input at offset ${this.pos}`);
-    return this.bytes[this.pos++]!;
-  }
-
-  skip(n: number): void {
-    if (this.pos + n > this.end) throw new WasmDecodeError(`unexpected end of input at offset ${this.pos}`);
-    this.pos += n;
-  }
-
-  /** Unsigned LEB128; returns a JS number (exact up to 2^53, enough for any index or size). */
-  u32(): number {
-    let result = 0;
-    let scale = 1;
-    for (;;) {
-      const b = this.byte();
-      result += (b & 0x7f) * scale;
-      if ((b & 0x80) === 0) return result;
-      scale *= 128;
-      if (scale > 2 ** 63) throw new WasmDecodeError(`LEB128 too long at offset ${this.pos}`);
-    }
-  }
-
-  /** Signed LEB128 of any width; only the sign of small values matters to callers. */
-  sleb(): number {
-    let result = 0;
-    let scale = 1;
-    for (;;) {
-      const b = this.byte();
-      result += (b & 0x7f) * scale;
-      scale *= 128;
-      if ((b & 0x80) === 0) return b & 0x40 ? result - scale : result;
-      if (scale > 2 ** 70) throw new WasmDecodeError(`LEB128 too long at offset ${this.pos}`);
-    }
-  }
-
-  sub(length: number): Reader {
-    if (this.pos + length > this.end) throw new WasmDecodeError(`section overruns the module at offset ${this.pos}`);
-    const r = new Reader(this.bytes, this.pos + length);
-    r.pos = this.pos;
-    this.pos += length;
-    return r;
-  }
-}
-
-// Reference types that carry a heap type after their prefix: (ref ht), (ref null ht).
-const REF_WITH_HEAPTYPE = new Set([0x63, 0x64]);
-
-function valtype(r: Reader): void {
-  if (REF_WITH_HEAPTYPE.has(r.byte())) r.sleb();
-}
-
-function blocktype(r: Reader): void {
+function blocktype(r: WasmReader): void {
   // s33: empty (0x40), a one-byte value type, or a type index.
   const first = r.sleb();
   if (first === 0x63 - 0x80 || first === 0x64 - 0x80) r.sleb();
 }
 
-function memarg(r: Reader): void {
+function memarg(r: WasmReader): void {
   const align = r.u32();
   if (align & 0x40) r.u32(); // memory index (multi-memory)
   r.u32(); // offset
 }
 
-function decodeFC(r: Reader): void {
+function decodeFC(r: WasmReader): void {
   const op = r.u32();
   if (op <= 7) return; // saturating truncations
   switch (op) {
@@ -146,7 +77,7 @@ function decodeFC(r: Reader): void {
   }
 }
 
-function decodeSimd(r: Reader): void {
+function decodeSimd(r: WasmReader): void {
   const op = r.u32();
   if (op <= 11 || op === 92 || op === 93) return memarg(r); // loads, stores, load_zero
   if (op === 12 || op === 13) return r.skip(16); // v128.const, i8x16.shuffle
@@ -155,7 +86,7 @@ function decodeSimd(r: Reader): void {
   if (op > 0x113) throw new WasmDecodeError(`unknown SIMD opcode ${op} at offset ${r.pos}`);
 }
 
-function decodeAtomic(r: Reader): void {
+function decodeAtomic(r: WasmReader): void {
   const op = r.u32();
   if (op === 3) return r.skip(1); // atomic.fence
   memarg(r);
@@ -163,11 +94,11 @@ function decodeAtomic(r: Reader): void {
 
 type Counts = Record<EhInstruction, number>;
 
-function decodeBody(r: Reader, counts: Counts): void {
+function decodeBody(r: WasmReader, counts: Counts): void {
   const localGroups = r.u32();
   for (let i = 0; i < localGroups; i++) {
     r.u32();
-    valtype(r);
+    r.valtype();
   }
   while (!r.done) {
     const at = r.pos;
@@ -202,7 +133,7 @@ function decodeBody(r: Reader, counts: Counts): void {
       case 0x11: case 0x13: r.u32(); r.u32(); break;
       case 0x1c: {
         const n = r.u32();
-        for (let i = 0; i < n; i++) valtype(r);
+        for (let i = 0; i < n; i++) r.valtype();
         break;
       }
       case 0x20: case 0x21: case 0x22: case 0x23: case 0x24: case 0x25: case 0x26: case 0xd2: r.u32(); break;
@@ -228,33 +159,17 @@ function decodeBody(r: Reader, counts: Counts): void {
   }
 }
 
-const IMPORT_KIND_TAG = 0x04;
-
-function readImports(r: Reader, found: WasmInspection): void {
+function readImports(r: WasmReader, found: WasmInspection): void {
   const n = r.u32();
   for (let i = 0; i < n; i++) {
-    r.skip(r.u32()); // module name
-    r.skip(r.u32()); // field name
-    const kind = r.byte();
-    switch (kind) {
-      case 0x00: r.u32(); break; // function type index
-      case 0x01: valtype(r); limits(r); break; // table
-      case 0x02: found.memory ??= memoryLimits(r, true); break; // memory
-      case 0x03: valtype(r); r.byte(); break; // global: type, mutability
-      case IMPORT_KIND_TAG: r.byte(); r.u32(); found.exceptions.tagsImported++; break; // attribute, type index
-      default: throw new WasmDecodeError(`unknown import kind ${kind} at offset ${r.pos}`);
-    }
+    const entry = readImport(r);
+    if (entry.kind === IMPORT_MEMORY) found.memory ??= { minPages: entry.limits!.min, maxPages: entry.limits!.max, imported: true };
+    else if (entry.kind === IMPORT_TAG) found.exceptions.tagsImported++;
   }
 }
 
-function limits(r: Reader): { min: number; max?: number } {
-  const flags = r.byte();
-  const min = r.u32();
-  return flags & 0x01 ? { min, max: r.u32() } : { min };
-}
-
-function memoryLimits(r: Reader, imported: boolean): MemoryLimits {
-  const { min, max } = limits(r);
+function memoryLimits(r: WasmReader, imported: boolean): MemoryLimits {
+  const { min, max } = r.limits();
   return { minPages: min, maxPages: max, imported };
 }
 
@@ -265,18 +180,13 @@ const SECTION_TAG = 13;
 
 /** Decodes `bytes`: its exception-handling instructions and tags, and its memory limits. */
 export function inspectWasm(bytes: Uint8Array): WasmInspection {
-  const magic = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  if (bytes.length < 8 || magic.some((b, i) => bytes[i] !== b)) {
-    throw new WasmDecodeError("not a WebAssembly binary (bad magic or version)");
-  }
   const instructions: Counts = {
     try: 0, catch: 0, catch_all: 0, rethrow: 0, delegate: 0, throw: 0, try_table: 0, throw_ref: 0,
   };
   const found: WasmInspection = {
     exceptions: { instructions, tagsDefined: 0, tagsImported: 0, functionsDecoded: 0 },
   };
-  const module = new Reader(bytes);
-  module.skip(8);
+  const module = openModule(bytes);
   while (!module.done) {
     const id = module.byte();
     const section = module.sub(module.u32());

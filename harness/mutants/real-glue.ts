@@ -11,6 +11,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import { join } from "node:path";
 import * as esbuild from "esbuild";
 import { REAL_ENTRY_FILE, REAL_WASM_FILE, type RealModeName, realDistDir } from "../build/real-build.ts";
+import { IMPORT_GLOBAL, readImport, sections, WasmDecodeError, type WasmReader } from "../build/wasm-reader.ts";
 import { DIST_DIR } from "../project.ts";
 
 /** Where mutated copies of the real builds go: <root>/<mutant>/<mode>/, a distRoot for runMatrix. */
@@ -201,7 +202,7 @@ export function patchRealWasm(mutant: RealMutant, bytes: Uint8Array): Uint8Array
   try {
     result = edit.patch(bytes);
   } catch (error) {
-    if (!(error instanceof RealMutantPatchError)) throw error;
+    if (!(error instanceof RealMutantPatchError || error instanceof WasmDecodeError)) throw error;
     throw new RealMutantPatchError(`${mutant.name}: cannot look for ${edit.pattern} in ${REAL_WASM_FILE}: ${error.message}`);
   }
   const { bytes: patched, sites } = result;
@@ -231,17 +232,6 @@ export function prepareRealMutant(mutant: RealMutant, mode: MutableRealMode, sou
 
 // --- the .wasm patch -----------------------------------------------------------------------
 
-function uleb(bytes: Uint8Array, at: number): { value: number; next: number } {
-  let value = 0;
-  let scale = 1;
-  for (let pos = at; pos < bytes.length; pos++) {
-    value += (bytes[pos]! & 0x7f) * scale;
-    if ((bytes[pos]! & 0x80) === 0) return { value, next: pos + 1 };
-    scale *= 128;
-  }
-  throw new RealMutantPatchError(`LEB128 runs past the end of the module at ${at}`);
-}
-
 function slebBytes(value: number): number[] {
   const out: number[] = [];
   for (;;) {
@@ -253,90 +243,44 @@ function slebBytes(value: number): number[] {
   }
 }
 
-/** The module's sections by id (the first of each; custom sections are skipped). */
-function sections(bytes: Uint8Array): Map<number, { start: number; end: number }> {
-  const found = new Map<number, { start: number; end: number }>();
-  let pos = 8;
-  while (pos < bytes.length) {
-    const id = bytes[pos]!;
-    const size = uleb(bytes, pos + 1);
-    if (id !== 0 && !found.has(id)) found.set(id, { start: size.next, end: size.next + size.value });
-    pos = size.next + size.value;
-  }
-  return found;
-}
+const SECTION_IMPORT = 2;
+const SECTION_GLOBAL = 6;
+const SECTION_EXPORT = 7;
+const SECTION_CODE = 10;
+const EXPORT_GLOBAL = 3;
+const I32 = 0x7f;
+const I32_CONST = 0x41;
+const END = 0x0b;
 
 /** The address in `__instance_terminated`: an exported, immutable i32 global set by `i32.const`. */
-function terminatedAddress(bytes: Uint8Array): number {
-  const all = sections(bytes);
-  const exports = all.get(7);
-  const globals = all.get(6);
-  const imports = all.get(2);
+function terminatedAddress(all: Map<number, WasmReader>): number {
+  const exports = all.get(SECTION_EXPORT);
+  const globals = all.get(SECTION_GLOBAL);
+  const imports = all.get(SECTION_IMPORT);
   if (!exports || !globals) throw new RealMutantPatchError("the module has no export or global section");
   let globalIndex: number | undefined;
-  let pos = exports.start;
-  const count = uleb(bytes, pos);
-  pos = count.next;
-  for (let i = 0; i < count.value; i++) {
-    const len = uleb(bytes, pos);
-    const name = new TextDecoder().decode(bytes.subarray(len.next, len.next + len.value));
-    const kind = bytes[len.next + len.value]!;
-    const index = uleb(bytes, len.next + len.value + 1);
-    if (kind === 3 && name === "__instance_terminated") globalIndex = index.value;
-    pos = index.next;
+  for (let i = 0, count = exports.u32(); i < count; i++) {
+    const name = exports.name();
+    const kind = exports.byte();
+    const index = exports.u32();
+    if (kind === EXPORT_GLOBAL && name === "__instance_terminated") globalIndex = index;
   }
   if (globalIndex === undefined) throw new RealMutantPatchError("the module exports no __instance_terminated global");
   // Imported globals come first in the index space; the glue of a real build imports none.
-  if (imports && importedGlobals(bytes, imports.start) > 0) throw new RealMutantPatchError("the module imports globals; the guard's address cannot be read");
-  pos = globals.start;
-  const globalCount = uleb(bytes, pos);
-  pos = globalCount.next;
-  for (let i = 0; i < globalCount.value; i++) {
-    const type = bytes[pos]!;
-    if (type !== 0x7f) throw new RealMutantPatchError(`global ${i} is not an i32; the global section cannot be walked here`);
-    pos += 2;
-    if (bytes[pos] !== 0x41) throw new RealMutantPatchError(`global ${i} is not set by i32.const`);
-    let end = pos + 1;
-    while (bytes[end]! & 0x80) end++;
-    let value = 0;
-    let scale = 1;
-    for (let p = pos + 1; p <= end; p++, scale *= 128) value += (bytes[p]! & 0x7f) * scale;
-    if (bytes[end]! & 0x40) value -= scale;
-    if (bytes[end + 1] !== 0x0b) throw new RealMutantPatchError(`global ${i}'s initialiser is not a lone i32.const`);
+  if (imports) {
+    for (let i = 0, count = imports.u32(); i < count; i++) {
+      if (readImport(imports).kind === IMPORT_GLOBAL) throw new RealMutantPatchError("the module imports globals; the guard's address cannot be read");
+    }
+  }
+  for (let i = 0, count = globals.u32(); i < count; i++) {
+    if (globals.byte() !== I32) throw new RealMutantPatchError(`global ${i} is not an i32; the global section cannot be walked here`);
+    globals.byte(); // mutability
+    if (globals.byte() !== I32_CONST) throw new RealMutantPatchError(`global ${i} is not set by i32.const`);
+    const value = globals.sleb();
+    if (globals.byte() !== END) throw new RealMutantPatchError(`global ${i}'s initialiser is not a lone i32.const`);
     if (i === globalIndex) return value;
-    pos = end + 2;
   }
   throw new RealMutantPatchError(`global ${globalIndex} is not in the global section`);
-}
-
-function importedGlobals(bytes: Uint8Array, start: number): number {
-  let pos = start;
-  const count = uleb(bytes, pos);
-  pos = count.next;
-  let globals = 0;
-  for (let i = 0; i < count.value; i++) {
-    for (let name = 0; name < 2; name++) {
-      const len = uleb(bytes, pos);
-      pos = len.next + len.value;
-    }
-    const kind = bytes[pos++]!;
-    if (kind === 0) pos = uleb(bytes, pos).next;
-    else if (kind === 1) {
-      pos++;
-      const flags = uleb(bytes, pos);
-      pos = uleb(bytes, flags.next).next;
-      if (flags.value & 1) pos = uleb(bytes, pos).next;
-    } else if (kind === 2) {
-      const flags = uleb(bytes, pos);
-      pos = uleb(bytes, flags.next).next;
-      if (flags.value & 1) pos = uleb(bytes, pos).next;
-    } else if (kind === 3) {
-      globals++;
-      pos += 2;
-    } else if (kind === 4) pos = uleb(bytes, pos + 1).next;
-    else throw new RealMutantPatchError(`import ${i} has unknown kind ${kind}`);
-  }
-  return globals;
 }
 
 /**
@@ -344,15 +288,16 @@ function importedGlobals(bytes: Uint8Array, start: number): number {
  * (catch_handler.rs emit_termination_guard) into a `nop`: same length, so no offset moves.
  */
 function removeTerminationGuards(bytes: Uint8Array): { bytes: Uint8Array<ArrayBuffer>; sites: number } {
-  const address = terminatedAddress(bytes);
-  const code = sections(bytes).get(10);
+  const all = sections(bytes);
+  const code = all.get(SECTION_CODE);
+  const address = terminatedAddress(all);
   if (!code) throw new RealMutantPatchError("the module has no code section");
   // i32.const addr; i32.load align=2 offset=0; if (empty); unreachable; else; end
   const guard = [0x41, ...slebBytes(address), 0x28, 0x02, 0x00, 0x04, 0x40, 0x00, 0x05, 0x0b];
   const unreachableAt = guard.indexOf(0x00, guard.length - 3);
   const patched = new Uint8Array(bytes);
   let sites = 0;
-  for (let pos = code.start; pos + guard.length <= code.end; pos++) {
+  for (let pos = code.pos; pos + guard.length <= code.end; pos++) {
     if (guard.every((b, i) => patched[pos + i] === b)) {
       patched[pos + unreachableAt] = 0x01;
       sites++;
