@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ABORT, defineScenario } from "../engine/define-scenario.ts";
 import { loadScenarios } from "../engine/load-scenarios.ts";
-import { prepareRealMutant, realMutantByName } from "../mutants/real-glue.ts";
+import { prepareRealMutant, REAL_MUTANTS } from "../mutants/real-glue.ts";
 import { ownWorkerd } from "../runner/start-worker.ts";
 import { MatrixInputError, configurations, runMatrix } from "./matrix.ts";
 
@@ -83,7 +83,7 @@ describe("the matrix", () => {
     // A real build whose resets keep the old memory's views: after a fault the instance no longer
     // answers the park count. Each run is named as the one that broke it, and every later run
     // still gets a verdict, not a harness error.
-    const distRoot = prepareRealMutant(realMutantByName("glue-reset-keeps-memory-views")!, "real-abort");
+    const distRoot = prepareRealMutant(REAL_MUTANTS.find((m) => m.name === "glue-reset-keeps-memory-views")!, "real-abort");
     const matrix = await runMatrix({
       scenarios: pick("panic-with-siblings", "abort-with-siblings", "js-error-with-siblings"), variants: ["real-abort"], topologies: ["shared"],
       distRoot, requestDeadlineMs: 3_000,

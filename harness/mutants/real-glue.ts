@@ -172,10 +172,6 @@ export const REAL_MUTANTS: readonly RealMutant[] = [
   },
 ];
 
-export function realMutantByName(name: string): RealMutant | undefined {
-  return REAL_MUTANTS.find((m) => m.name === name);
-}
-
 /** The patched index.js text; throws when the site is not there exactly once, or the result does not parse. */
 export function patchRealJs(mutant: RealMutant, text: string): string {
   const edit = mutant.edit;

@@ -12,7 +12,7 @@ import type { Isolate } from "../history/record.ts";
 import type { Topology } from "../history/scenario.ts";
 import { type Mutant, type Strategy, defaultStrategyFor, strategyFitsBuild } from "../protocol/recovery.ts";
 import { type Deadline, DEFAULT_REQUEST_DEADLINE_MS, expiry } from "./deadline.ts";
-import { DRIVER_NAME, driverAgent, driverGet, driverWorker, ISOLATE_HEADER, SEQUENCE_PATH, type SequenceLine, sequenceLines } from "./driver.ts";
+import { DRIVER_NAME, driverAgent, driverGet, driverWorker, ISOLATE_HEADER, SEQUENCE_PATH, type SequenceLine, sequenceLines, type SequenceRequest } from "./driver.ts";
 import { HarnessError } from "./errors.ts";
 import { readWorkerRuntimeConfig } from "./wrangler-config.ts";
 
@@ -301,7 +301,7 @@ export async function launch(
     async *sequence(isolate, paths) {
       const { expired, clear } = expiry(deadlineMs, SEQUENCE_PATH);
       // In the shared topology the driver has no objects' binding and sends everything to the entry.
-      const body = JSON.stringify({ isolate, paths, deadlineMs });
+      const body = JSON.stringify({ isolate, paths, deadlineMs } satisfies SequenceRequest);
       let response: Response;
       try {
         // fetch, not the driver's GET: its answer is read as a stream, line by line.
