@@ -6,10 +6,18 @@
 // and variables are added where the worker's do not name them.
 import { existsSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import type { Profile } from "../profile/profile.ts";
 import { CANARY_WRANGLER_CONFIG, readWorkerRuntimeConfig } from "./wrangler-config.ts";
 import type { Topology } from "../history/scenario.ts";
 import { launch, OBJECTS_WORKER, type RunningWorker, type WorkerOptions } from "./start-worker.ts";
+
+/**
+ * What a profile adds to its worker's own configuration (harness/profile/profile.ts): Durable
+ * Object bindings where a worker-build output directory has none, and variables.
+ */
+export interface ProfileBindings {
+  durableObjects?: Record<string, string>;
+  vars?: Record<string, string>;
+}
 
 /** Entry modules looked for in a directory, in order: the canary's, worker-build's, the usual ones. */
 export const ENTRY_CANDIDATES = ["worker.js", "index.js", "worker/shim.mjs", "shim.mjs", "index.mjs"];
@@ -28,7 +36,7 @@ export interface ResolvedWorker {
   vars: Record<string, string>;
 }
 
-async function fromWranglerConfig(path: string, profile: Profile): Promise<ResolvedWorker> {
+async function fromWranglerConfig(path: string, profile: ProfileBindings): Promise<ResolvedWorker> {
   const { unstable_readConfig, unstable_getVarsForDev } = await import("wrangler");
   let config: ReturnType<typeof unstable_readConfig>;
   try {
@@ -61,7 +69,7 @@ async function fromWranglerConfig(path: string, profile: Profile): Promise<Resol
   };
 }
 
-async function fromDirectory(dir: string, profile: Profile): Promise<ResolvedWorker> {
+async function fromDirectory(dir: string, profile: ProfileBindings): Promise<ResolvedWorker> {
   const entry = ENTRY_CANDIDATES.map((name) => join(dir, name)).find((file) => existsSync(file));
   if (!entry) throw new OwnWorkerError(`${dir}: no worker entry here (looked for ${ENTRY_CANDIDATES.join(", ")}); pass the built directory or its wrangler.toml`);
   // A built directory says nothing about compatibility: take the harness's own settings.
@@ -70,7 +78,7 @@ async function fromDirectory(dir: string, profile: Profile): Promise<ResolvedWor
 }
 
 /** Resolves `target` (a wrangler config file or a built directory) to what workerd needs. */
-export async function resolveOwnWorker(target: string, profile: Profile): Promise<ResolvedWorker> {
+export async function resolveOwnWorker(target: string, profile: ProfileBindings): Promise<ResolvedWorker> {
   const path = resolve(target);
   if (!existsSync(path)) throw new OwnWorkerError(`--worker ${target}: no such file or directory`);
   if (statSync(path).isDirectory()) return fromDirectory(path, profile);
