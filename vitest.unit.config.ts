@@ -10,6 +10,7 @@ if (Number(process.versions.node.split(".")[0]) < 22) {
 }
 
 export const UNIT_TESTS = [
+  "harness/*.unit.test.ts",
   "harness/engine/scenario.test.ts",
   "harness/engine/*.unit.test.ts",
   "harness/profile/profile.test.ts",

@@ -12,6 +12,7 @@ import { type Toolchain, WASM_TARGET, requireToolchain } from "./toolchain.ts";
 import { type Variant, VARIANTS } from "./variants.ts";
 import { ehEncodingOf, inspectWasm } from "./wasm-inspect.ts";
 import { duration } from "../duration.ts";
+import { InputError, WorkFailedError } from "../errors.ts";
 
 export const DEFAULT_MAX_MEMORY_BYTES = 64 * 1024 * 1024;
 const WASM_PAGE_BYTES = 64 * 1024;
@@ -21,7 +22,7 @@ const GUEST_CRATE = "canary";
 // leaves an export, which skips the export's own epilogue.
 const COMMON_RUSTFLAGS = ["-Clink-arg=--export=__stack_pointer"];
 
-export class BuildError extends Error {
+export class BuildError extends WorkFailedError {
   override name = "BuildError";
 }
 
@@ -55,7 +56,7 @@ export interface BuildPlan {
 
 export function validateMaxMemory(bytes: number): number {
   if (!Number.isSafeInteger(bytes) || bytes < WASM_PAGE_BYTES || bytes % WASM_PAGE_BYTES !== 0) {
-    throw new RangeError(`max memory must be a positive multiple of 64 KiB (65536 bytes), got ${bytes}`);
+    throw new InputError(`max memory must be a positive multiple of 64 KiB (65536 bytes), got ${bytes}`);
   }
   return bytes;
 }

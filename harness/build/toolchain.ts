@@ -6,6 +6,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { InputError } from "../errors.ts";
 
 export const WASM_TARGET = "wasm32-unknown-unknown";
 
@@ -24,7 +25,7 @@ export interface Toolchain {
   linker?: string;
 }
 
-export class ToolchainError extends Error {
+export class ToolchainError extends InputError {
   override name = "ToolchainError";
 }
 

@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { configRustflags, inspectCrate } from "./build-crate-command.ts";
-import { exitCodeFor, main } from "./commands.ts";
+import { exitCodeFor } from "../errors.ts";
+import { main } from "./commands.ts";
 import { wrh } from "../testing/spawn-wrh.ts";
 
 const REGISTRY = `source = "registry+https://github.com/rust-lang/crates.io-index"`;

@@ -1,6 +1,6 @@
 // The commands of `wrh`, the harness's command line (harness/cli/wrh.ts is the executable).
 import { parseArgs } from "node:util";
-import { BuildError, buildVariants } from "../build/build.ts";
+import { buildVariants } from "../build/build.ts";
 import { REAL_MODES, REAL_MODE_NAMES, type RealMode, buildReal, realModeByName } from "../build/real-build.ts";
 import { ToolchainError, ensureToolchain, findToolchain, INSTALL_HINT } from "../build/toolchain.ts";
 import { VARIANT_NAMES, VARIANTS, type Variant, variantByName } from "../build/variants.ts";
@@ -114,10 +114,3 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-// A failed build is the work failing; a HarnessError (runner/errors.ts: a workerd that never
-// came up, a run that stalled) is the harness's own failure; anything else that escapes is bad input or
-// environment. Matched by name: importing the matrix here would load Miniflare for every command.
-export function exitCodeFor(error: unknown): number {
-  if (error instanceof BuildError) return 1;
-  return error instanceof Error && error.name === "HarnessError" ? 3 : 2;
-}

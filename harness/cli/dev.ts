@@ -13,7 +13,8 @@ import { VARIANT_NAMES, type Variant, variantByName } from "../build/variants.ts
 import { PROJECT_ROOT, variantDistDir } from "../project.ts";
 import { STRATEGIES, type Strategy, defaultStrategyFor, strategyFitsBuild } from "../protocol/recovery.ts";
 import { CANARY_WRANGLER_CONFIG } from "../runner/wrangler-config.ts";
-import { exitCodeFor, say } from "./commands.ts";
+import { exitCodeFor } from "../errors.ts";
+import { say } from "./commands.ts";
 import { UsageError, wantsHelp } from "./usage.ts";
 
 const DEV_USAGE = `Usage: npm run dev -- [--variant ${VARIANT_NAMES.join("|")}] [--strategy ${STRATEGIES.join("|")}] [--port N]

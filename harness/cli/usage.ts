@@ -10,9 +10,10 @@ import { DEFAULT_REQUEST_DEADLINE_MS } from "../runner/deadline.ts";
 import { ALL_TIMELINES_UP_TO } from "../report/html.ts";
 import { builtInProfiles } from "../profile/profile.ts";
 import { MUTANT_NAMES, STRATEGIES } from "../protocol/recovery.ts";
+import { InputError } from "../errors.ts";
 
 /** Bad input: exit 2 with its message on one line. */
-export class UsageError extends Error {
+export class UsageError extends InputError {
   override name = "UsageError";
 }
 

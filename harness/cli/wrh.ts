@@ -2,7 +2,8 @@
 // wrh: the harness's command line. Exit codes: 0 success, 1 the work failed (e.g. a compile
 // error, a broken guarantee), 2 bad input or environment (unknown option, missing toolchain),
 // 3 a harness error (a run the harness itself could not complete).
-import { exitCodeFor, main, say } from "./commands.ts";
+import { exitCodeFor } from "../errors.ts";
+import { main, say } from "./commands.ts";
 
 /**
  * Resolves once everything written to `stream` before it has reached the OS. A pipe or socket

@@ -4,8 +4,9 @@
 import { ERROR_CLASSES, STRATEGIES, type Strategy } from "../protocol/recovery.ts";
 import { type Expectation, type Fault, FAULT_KINDS, FAULT_PLACES, type FaultOutcome, KINDS_BY_PLACE, type Scenario, type Siblings, TOPOLOGIES, type Topology, type Workload } from "../history/scenario.ts";
 import { FieldChecker as Checker } from "./field-checker.ts";
+import { InputError } from "../errors.ts";
 
-export class ScenarioError extends Error {
+export class ScenarioError extends InputError {
   override name = "ScenarioError";
 }
 

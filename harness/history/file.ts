@@ -5,6 +5,7 @@ import { dirname } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import type { HistoryRecord } from "./record.ts";
 import type { ScenarioRun } from "./run.ts";
+import { InputError } from "../errors.ts";
 
 /**
  * The line before a run's records: everything about the run except its records (scenario,
@@ -12,7 +13,7 @@ import type { ScenarioRun } from "./run.ts";
  */
 export type RunHeader = { header: "run" } & Omit<ScenarioRun, "records">;
 
-export class HistoryFileError extends Error {
+export class HistoryFileError extends InputError {
   override name = "HistoryFileError";
 }
 

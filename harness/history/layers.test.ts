@@ -27,7 +27,7 @@ const allowed = (folder: string, may: readonly string[]) => {
 };
 
 describe("layers", () => {
-  it("history/ imports only the protocol's constants", () => allowed("history", ["protocol"]));
+  it("history/ imports only the protocol's constants and the error kinds", () => allowed("history", ["protocol", "errors.ts"]));
   it("checkers/ import only the history and the protocol", () => allowed("checkers", ["history", "protocol"]));
   // duration.ts is a leaf (it imports nothing): how every stage prints a time.
   it("report/ imports only the checkers, the history, the protocol and the duration format", () => allowed("report", ["checkers", "history", "protocol", "duration.ts"]));
@@ -53,7 +53,7 @@ describe("layers", () => {
  * what it imports puts it.
  */
 const LAYERS: readonly (readonly string[])[] = [
-  ["protocol", "duration.ts", "project.ts", "setup"],
+  ["protocol", "duration.ts", "project.ts", "errors.ts", "setup"],
   ["history", "shim"],
   ["checkers", "build"],
   ["report", "runner", "mutants"],

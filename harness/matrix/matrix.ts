@@ -18,7 +18,7 @@ import { proveFit } from "../profile/preflight.ts";
 import { profileClient } from "../profile/profile-client.ts";
 import type { Profile } from "../profile/profile.ts";
 import { defaultStrategyFor, type Mutant, STRATEGIES, type Strategy, strategyFitsBuild } from "../protocol/recovery.ts";
-import { HarnessError } from "../runner/errors.ts";
+import { HarnessError, InputError } from "../errors.ts";
 import { type ResolvedWorker, resolveOwnWorker, startOwnWorker } from "../runner/own-worker.ts";
 import { type RunningWorker, startCanary } from "../runner/start-worker.ts";
 import { runDealer } from "./run-dealer.ts";
@@ -91,7 +91,7 @@ export interface ProgressEvent {
   note?: string;
 }
 
-export class MatrixInputError extends Error {
+export class MatrixInputError extends InputError {
   override name = "MatrixInputError";
 }
 

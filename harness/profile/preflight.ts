@@ -17,8 +17,9 @@ import type { RunningWorker } from "../runner/start-worker.ts";
 import { profileClient } from "./profile-client.ts";
 import type { Profile } from "./profile.ts";
 import { duration } from "../duration.ts";
+import { InputError } from "../errors.ts";
 
-export class ProfileMismatchError extends Error {
+export class ProfileMismatchError extends InputError {
   override name = "ProfileMismatchError";
 }
 

@@ -10,6 +10,7 @@ import { FieldChecker } from "../engine/field-checker.ts";
 import { FAULT_KINDS, type FaultKind } from "../history/scenario.ts";
 import { PROJECT_ROOT } from "../project.ts";
 import { ERROR_CLASSES, type ErrorClass } from "../protocol/recovery.ts";
+import { InputError } from "../errors.ts";
 
 export interface ProfileObject {
   /** Path of a request to the counter; `{id}` is replaced by the object's name. */
@@ -75,7 +76,7 @@ export interface Profile {
   vars?: Record<string, string>;
 }
 
-export class ProfileError extends Error {
+export class ProfileError extends InputError {
   override name = "ProfileError";
 }
 

@@ -9,6 +9,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { CANARY_WRANGLER_CONFIG, readWorkerRuntimeConfig } from "./wrangler-config.ts";
 import type { Topology } from "../history/scenario.ts";
 import { launch, OBJECTS_WORKER, type RunningWorker, type WorkerOptions } from "./start-worker.ts";
+import { InputError } from "../errors.ts";
 
 /**
  * What a profile adds to its worker's own configuration (harness/profile/profile.ts): Durable
@@ -22,7 +23,7 @@ export interface ProfileBindings {
 /** Entry modules looked for in a directory, in order: the canary's, worker-build's, the usual ones. */
 export const ENTRY_CANDIDATES = ["worker.js", "index.js", "worker/shim.mjs", "shim.mjs", "index.mjs"];
 
-export class OwnWorkerError extends Error {
+export class OwnWorkerError extends InputError {
   override name = "OwnWorkerError";
 }
 

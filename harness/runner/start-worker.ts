@@ -13,7 +13,7 @@ import type { Topology } from "../history/scenario.ts";
 import { type Mutant, type Strategy, defaultStrategyFor, strategyFitsBuild } from "../protocol/recovery.ts";
 import { type Deadline, DEFAULT_REQUEST_DEADLINE_MS, expiry } from "./deadline.ts";
 import { DRIVER_NAME, driverAgent, driverGet, driverWorker, ISOLATE_HEADER, SEQUENCE_PATH, type SequenceLine, sequenceLines, type SequenceRequest } from "./driver.ts";
-import { HarnessError } from "./errors.ts";
+import { HarnessError, InputError } from "../errors.ts";
 import { readWorkerRuntimeConfig } from "./wrangler-config.ts";
 
 export interface StartOptions {
@@ -74,7 +74,7 @@ const STALL_MARGIN_MS = 5_000;
 /** Statuses whose responses carry no body. */
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
 
-export class NotBuiltError extends Error {
+export class NotBuiltError extends InputError {
   override name = "NotBuiltError";
 }
 
@@ -87,7 +87,7 @@ function whole(head: { status: number; statusText: string; headers: ResponseInit
 /** The worker that holds the Durable Objects in the split topology. */
 export const OBJECTS_WORKER = "objects";
 
-export class StrategyMismatchError extends Error {
+export class StrategyMismatchError extends InputError {
   override name = "StrategyMismatchError";
 }
 

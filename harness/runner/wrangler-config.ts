@@ -2,6 +2,7 @@
 // wrangler config file, through wrangler's own reader so every wrangler format and check applies.
 import { PROJECT_ROOT } from "../project.ts";
 import { join } from "node:path";
+import { InputError } from "../errors.ts";
 
 export interface WorkerRuntimeConfig {
   compatibilityDate: string;
@@ -16,7 +17,7 @@ async function read(path: string): Promise<WorkerRuntimeConfig> {
   // Imported on first use: wrangler takes about a second to load.
   const { unstable_readConfig } = await import("wrangler");
   const config = unstable_readConfig({ config: path });
-  if (!config.compatibility_date) throw new Error(`${path}: compatibility_date is not set`);
+  if (!config.compatibility_date) throw new InputError(`${path}: compatibility_date is not set`);
   return { compatibilityDate: config.compatibility_date, compatibilityFlags: config.compatibility_flags ?? [] };
 }
 
